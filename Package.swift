@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies are chosen for build time on 2 cores: see README "Dependencies".
+let package = Package(
+    name: "bench",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bench", targets: ["bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
+                       providers: [.apt(["libedit-dev"])]),
+        .target(name: "BenchCore", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "BenchServers", dependencies: ["BenchCore"]),
+        .target(name: "BenchClients", dependencies: ["BenchCore"]),
+        .target(name: "BenchMonitors", dependencies: ["BenchCore"]),
+        .target(name: "BenchShell", dependencies: [
+            "BenchCore", "BenchServers", "BenchClients", "BenchMonitors", "CLibEdit",
+        ]),
+        .executableTarget(name: "bench", dependencies: [
+            "BenchShell", "BenchCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore"]),
+        .testTarget(name: "BenchShellTests", dependencies: ["BenchShell", "BenchCore"]),
+        // Depends on the executable so `swift test` builds the binary these tests drive.
+        .testTarget(name: "EndToEndTests", dependencies: ["bench"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
