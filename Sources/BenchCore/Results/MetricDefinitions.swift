@@ -1,0 +1,38 @@
+/// The definitions bench uses for its metrics, printed by `help metrics` and named in result files.
+public enum MetricDefinitions {
+    /// Where the definitions come from, written into result files.
+    public static let reference = "bench metric definitions v1 (help metrics)"
+
+    public static let text = """
+    Load (any protocol)
+      scheduled time   when the pacer meant to send the request (open loop); in closed loop, when the
+                       connection became free
+      service time     response complete - actual send: what the server cost (as wrk reports it)
+      response time    response complete - scheduled time: what a user waiting in line saw, corrected
+                       for coordinated omission as wrk2 does; bench reports both, never only service time
+      sender lag       actual send - scheduled time; when its p99 exceeds 1 ms or 1% of the gap between
+                       arrivals, the client was the bottleneck and the result says so
+      throughput       completed requests / measured duration (warm-up excluded)
+      percentiles      from HDR histograms with 3 significant digits, nearest-rank
+      arrivals         constant (fixed gap) or poisson (exponential gaps from the seed); the schedule is
+                       a pure function of (seed, rate, elapsed), so a replay sends the same schedule
+
+    LLM serving (OpenAI-compatible streaming; names as in vLLM's `bench serve`; st = just before send)
+      TTFT             first streamed chunk carrying content - st
+      E2EL             last chunk - st
+      TPOT             (E2EL - TTFT) / (output_tokens - 1), for requests with more than one output token
+      ITL              every gap between consecutive content chunks, pooled across requests
+      output_tokens    from the server's usage (stream_options.include_usage), else the number of
+                       content chunks, and the result says which
+      request_throughput = completed / duration; output_throughput = output tokens / duration;
+      total_token_throughput = (input + output tokens) / duration
+      goodput          requests that succeeded and met every SLO given (ttft, tpot, e2el) / duration;
+                       failed, empty or truncated answers are never good
+      result keys      mean_ttft_ms, median_ttft_ms, p99_ttft_ms (likewise tpot, itl, e2el),
+                       request_throughput, output_throughput, total_token_throughput, request_goodput,
+                       completed, failed, total_input_tokens, total_output_tokens
+
+    Other tools: AIPerf and GuideLLM call vLLM's TPOT "ITL"; llmperf's ITL includes the TTFT; MLPerf
+    uses nearest-rank percentiles and reports p99 TTFT/TPOT against limits.
+    """
+}

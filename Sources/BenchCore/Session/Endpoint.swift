@@ -1,0 +1,16 @@
+/// Where a running service answers: a host and its named ports, as clients and monitors bind to it.
+public struct Endpoint: Sendable, Equatable, Codable {
+    public var host: String
+    /// Port numbers by the recipe's port names (`main`, `metrics`, …).
+    public var ports: [String: Int]
+
+    public init(host: String, ports: [String: Int]) {
+        self.host = host
+        self.ports = ports
+    }
+
+    /// `host:port` for a named port.
+    public func address(_ portName: String) -> String? {
+        ports[portName].map { host.contains(":") ? "[\(host)]:\($0)" : "\(host):\($0)" }
+    }
+}

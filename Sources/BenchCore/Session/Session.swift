@@ -1,0 +1,149 @@
+import Foundation
+import Synchronization
+
+/// The live session: its name and folder, handles, settings, recipes and (in later layers) managers.
+///
+/// Nothing here knows about terminals; the shell drives it and renders what it returns.
+public final class Session: Sendable {
+    /// A recipe the session used, as written into the script and copied into `recipes/`.
+    public struct RecipeUse: Sendable, Equatable {
+        public let kind: RecipeKind
+        public let name: String
+        public let sha256: String
+        public let source: String
+    }
+
+    public let name: String
+    /// The folder holding `NAME.bench` and `NAME/`.
+    public let sessionsRoot: URL
+    public let catalog: RecipeCatalog
+    public let handles = HandleTable()
+    public let secrets: Secrets
+    /// Process environment as bench started, for recipes and secrets.
+    public let environment: [String: String]
+    public let startedAt: Date
+
+    private struct State {
+        var settings = SessionSettings()
+        var recipesUsed: [String: RecipeUse] = [:]
+        var unrecordedRecipeUses: [RecipeUse] = []
+        var notices: [String] = []
+        var eventLog: EventLog?
+    }
+    private let state = Mutex(State())
+
+    public init(name: String, sessionsRoot: URL, catalog: RecipeCatalog, environment: [String: String], secrets: Secrets,
+                startedAt: Date = Date()) throws {
+        try Session.validateName(name)
+        self.name = name
+        self.sessionsRoot = sessionsRoot
+        self.catalog = catalog
+        self.environment = environment
+        self.secrets = secrets
+        self.startedAt = startedAt
+    }
+
+    /// Session names become folder and file names: keep them to one safe path component.
+    public static func validateName(_ name: String) throws {
+        let ok = !name.isEmpty && name.count <= 100 && !name.hasPrefix(".") && !name.hasPrefix("-")
+            && name.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) }
+        guard ok else {
+            throw BenchError.usage("--session '\(name)': a session name is letters, digits, '-', '_' and '.', not starting with '.' or '-'")
+        }
+    }
+
+    /// A timestamped default name, `YYYYMMDD-HHMMSS`, made unique within `root`.
+    public static func defaultName(in root: URL, now: Date = Date()) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return uniqueName(f.string(from: now), in: root)
+    }
+
+    /// `base`, or `base-2`, `base-3`, … when a script or folder of that name exists.
+    public static func uniqueName(_ base: String, in root: URL) -> String {
+        let fm = FileManager.default
+        var candidate = base
+        var n = 2
+        while fm.fileExists(atPath: root.appendingPathComponent(candidate).path)
+            || fm.fileExists(atPath: root.appendingPathComponent("\(candidate).bench").path) {
+            candidate = "\(base)-\(n)"
+            n += 1
+        }
+        return candidate
+    }
+
+    /// `sessions/NAME/`: created on first use, so commands that record nothing leave nothing behind.
+    public var directory: URL { sessionsRoot.appendingPathComponent(name, isDirectory: true) }
+    /// `sessions/NAME.bench`, the recorded script.
+    public var scriptURL: URL { sessionsRoot.appendingPathComponent("\(name).bench") }
+
+    /// Creates the session folder if needed and returns it.
+    @discardableResult
+    public func ensureDirectory() throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    // MARK: Settings
+
+    public var settings: SessionSettings { state.withLock { $0.settings } }
+
+    public func set(_ key: String, to value: String) throws {
+        try state.withLock { try $0.settings.set(key, to: value) }
+    }
+
+    // MARK: Recipes
+
+    /// Notes that a command used a recipe: copies it into `recipes/` on first use and queues its
+    /// hash for the script. Returns true on first use.
+    @discardableResult
+    public func useRecipe(_ loaded: LoadedRecipe) throws -> Bool {
+        let key = "\(loaded.entry.kind.folderName)/\(loaded.entry.name)"
+        let use = RecipeUse(kind: loaded.entry.kind, name: loaded.entry.name, sha256: loaded.sha256, source: loaded.entry.file.path)
+        let isNew = state.withLock { s -> Bool in
+            if let earlier = s.recipesUsed[key], earlier.sha256 == use.sha256 { return false }
+            s.recipesUsed[key] = use
+            s.unrecordedRecipeUses.append(use)
+            return true
+        }
+        if isNew {
+            let copy = try ensureDirectory().appendingPathComponent("recipes/\(key).yaml")
+            try FileWriting.writeAtomically(Data(loaded.text.utf8), to: copy)
+        }
+        return isNew
+    }
+
+    /// Recipes first used since the last call, for the recorder to write before the command that used them.
+    public func takeUnrecordedRecipeUses() -> [RecipeUse] {
+        state.withLock { s in
+            defer { s.unrecordedRecipeUses = [] }
+            return s.unrecordedRecipeUses
+        }
+    }
+
+    public var recipesUsed: [RecipeUse] { state.withLock { $0.recipesUsed.values.sorted { ($0.kind.rawValue, $0.name) < ($1.kind.rawValue, $1.name) } } }
+
+    // MARK: Notices and events
+
+    /// Queues a message to show before the next prompt (a server that died on its own, …).
+    public func notify(_ message: String) { state.withLock { $0.notices.append(message) } }
+
+    public func takeNotices() -> [String] {
+        state.withLock { s in
+            defer { s.notices = [] }
+            return s.notices
+        }
+    }
+
+    /// Appends to `events.jsonl` in the session folder.
+    public func logEvent(_ event: String, _ fields: [String: String] = [:]) {
+        let log: EventLog? = state.withLock { s in
+            if s.eventLog == nil, let dir = try? ensureDirectory() {
+                s.eventLog = try? EventLog(url: dir.appendingPathComponent("events.jsonl"))
+            }
+            return s.eventLog
+        }
+        log?.append(event, fields.mapValues(secrets.redact))
+    }
+}

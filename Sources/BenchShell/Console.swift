@@ -1,0 +1,63 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where commands write: stdout for results, stderr for errors and progress; colour only on a terminal.
+public final class Console: @unchecked Sendable {
+    // @unchecked: immutable apart from writes to the standard file handles, which are whole-buffer write(2) calls.
+    public let useColor: Bool
+    public let isInteractive: Bool
+
+    public init(useColor: Bool, isInteractive: Bool) {
+        self.useColor = useColor
+        self.isInteractive = isInteractive
+    }
+
+    public func print(_ text: String = "") { write(text + "\n") }
+
+    /// Writes without a newline (progress lines). Unbuffered, so output and errors interleave in order.
+    public func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+
+    public func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+
+    /// Progress and notices: stderr, so stdout stays clean for results in batch mode.
+    public func info(_ text: String) { printError(text) }
+
+    public func error(_ message: String, location: String? = nil) {
+        let prefix = location.map { "\($0): " } ?? ""
+        printError(prefix + styled("error:", .red) + " " + message)
+    }
+
+    public func warning(_ message: String, location: String? = nil) {
+        let prefix = location.map { "\($0): " } ?? ""
+        printError(prefix + styled("warning:", .yellow) + " " + message)
+    }
+
+    public enum Style: String { case red = "31", yellow = "33", bold = "1", dim = "2", green = "32" }
+
+    public func styled(_ text: String, _ style: Style) -> String {
+        useColor ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    /// Prints rows under a header, columns padded to their widest cell.
+    public func table(_ header: [String], _ rows: [[String]]) {
+        for line in TextTable.render(header: header, rows: rows) { print(line) }
+    }
+}
+
+/// Plain-text tables for terminal output.
+public enum TextTable {
+    /// Rows padded to aligned columns; `header` (if any) comes first.
+    public static func render(header: [String]?, rows: [[String]]) -> [String] {
+        let all = (header.map { [$0] } ?? []) + rows
+        let columns = all.map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: columns)
+        for row in all { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return all.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+    }
+}

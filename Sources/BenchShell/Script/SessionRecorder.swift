@@ -1,0 +1,119 @@
+import BenchCore
+import Foundation
+
+/// Appends the session's commands to `sessions/NAME.bench` as they succeed, durably and without secrets.
+///
+/// The script is created with its header on the first line worth keeping, so commands that record
+/// nothing (`help`, `server list`) leave no files behind. Failed commands before that are held and
+/// written first, as comments.
+public final class SessionRecorder {
+    /// What the header says about where the session ran.
+    public struct Header: Sendable {
+        public var version: String
+        public var host: String
+        public var orchestrator: String
+        /// For a replay: the script it replays.
+        public var replayOf: String?
+
+        public init(version: String, host: String, orchestrator: String, replayOf: String? = nil) {
+            self.version = version
+            self.host = host
+            self.orchestrator = orchestrator
+            self.replayOf = replayOf
+        }
+    }
+
+    private let session: Session
+    private let header: Header
+    private var file: DurableAppendFile?
+    private var heldComments: [String] = []
+    /// False for `--no-record`: nothing is written.
+    public let enabled: Bool
+
+    public init(session: Session, header: Header, enabled: Bool = true) {
+        self.session = session
+        self.header = header
+        self.enabled = enabled
+    }
+
+    public var isStarted: Bool { file != nil }
+
+    /// Records a successful command (its normalised form), after any recipes it used for the first time.
+    public func recordSuccess(_ line: String, producedHandles: [Handle] = []) throws {
+        guard enabled else { return }
+        var text = ""
+        for use in session.takeUnrecordedRecipeUses() {
+            text += "# recipe: \(use.kind.rawValue) \(use.name) sha256=\(use.sha256) (\(use.source))\n"
+        }
+        text += line
+        if !producedHandles.isEmpty { text += "  # -> " + producedHandles.map(\.description).joined(separator: " ") }
+        try append(text + "\n", start: true)
+    }
+
+    /// Keeps a failed command as a comment with its error, so nothing typed is lost.
+    public func recordFailure(_ line: String, error: String) throws {
+        guard enabled else { return }
+        let text = commented(line, verdict: "failed", detail: "error: \(error)")
+        try append(text, start: false)
+    }
+
+    /// A command interrupted by Ctrl-C: kept as a comment, since replaying it would not be the same experiment.
+    public func recordInterrupted(_ line: String) throws {
+        guard enabled else { return }
+        try append(commented(line, verdict: "interrupted", detail: nil), start: false)
+    }
+
+    /// A free comment line (e.g. `detach`).
+    public func recordComment(_ comment: String) throws {
+        guard enabled else { return }
+        try append("# \(comment)\n", start: true)
+    }
+
+    private func commented(_ line: String, verdict: String, detail: String?) -> String {
+        var text = "# \(verdict): \(line)\n"
+        if let detail {
+            for detailLine in detail.split(separator: "\n", omittingEmptySubsequences: false) { text += "#   \(detailLine)\n" }
+        }
+        return text
+    }
+
+    /// Writes `text`; comments wait in memory until the script exists, unless `start` asks to create it.
+    private func append(_ text: String, start: Bool) throws {
+        let clean = session.secrets.redact(text)
+        if file == nil {
+            guard start else {
+                heldComments.append(clean)
+                return
+            }
+            let created = try DurableAppendFile(url: session.scriptURL)
+            file = created
+            try created.append(headerText() + heldComments.joined())
+            heldComments = []
+        }
+        try file!.append(clean)
+    }
+
+    /// Anything held when the shell ends is written, so failed attempts are kept even in a session that recorded nothing else.
+    public func finish() throws {
+        guard enabled, file == nil, !heldComments.isEmpty else { return }
+        let created = try DurableAppendFile(url: session.scriptURL)
+        file = created
+        try created.append(headerText() + heldComments.joined())
+        heldComments = []
+    }
+
+    private func headerText() -> String {
+        let date = ISO8601DateFormatter().string(from: session.startedAt)
+        var lines = [
+            "# bench session script; replay with: bench --replay \(session.scriptURL.lastPathComponent)",
+            "# session: \(session.name)",
+            "# date: \(date)",
+            "# bench: \(header.version)",
+            "# host: \(header.host)",
+            "# orchestrator: \(header.orchestrator)",
+        ]
+        if let replayOf = header.replayOf { lines.append("# replay-of: \(replayOf)") }
+        lines.append("# recipes used are listed as '# recipe:' lines before the command that first used them")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

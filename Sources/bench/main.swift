@@ -1,0 +1,178 @@
+import ArgumentParser
+import BenchCore
+import BenchShell
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// bench's own command line; everything after it is shell commands.
+struct BenchArguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "An interactive shell for benchmarking AI Factory services.",
+        discussion: """
+        bench                         interactive bench> prompt
+        bench < file.bench            run commands from stdin (no prompt, no colours)
+        bench -c 'server list'        run one command (repeat -c for more)
+        bench server list             the same: words after the options are one command
+        bench --replay FILE.bench     re-run a recorded session into a new session
+
+        Exit codes: 0 ok, 1 a command failed, 2 bad usage of bench itself, 130 interrupted (Ctrl-C).
+        """,
+        version: BenchVersion.current)
+
+    @Option(name: .long, help: ArgumentHelp("Session name: records sessions/NAME.bench and sessions/NAME/ (default: a timestamp).", valueName: "NAME"))
+    var session: String?
+
+    @Option(name: .long, help: ArgumentHelp("A recipe folder searched first (repeatable).", valueName: "DIR"))
+    var recipes: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Folder for session scripts and output (default: $BENCH_SESSIONS or ./sessions).", valueName: "DIR"))
+    var sessionsDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("Replay a recorded session script.", valueName: "FILE"))
+    var replay: String?
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run a command and exit (repeatable).", valueName: "COMMAND"))
+    var command: [String] = []
+
+    @Flag(name: .long, help: "In batch, -c and replay, go on after a failing command (exit code 1 at the end).")
+    var continueOnError = false
+
+    @Flag(name: .long, help: "Do not write a session script.")
+    var noRecord = false
+
+    /// Words after bench's own options: one command, as with -c (split off before parsing, see `splitArguments`).
+    var words: [String] = []
+
+    enum CodingKeys: String, CodingKey {
+        case session, recipes, sessionsDir, replay, command, continueOnError, noRecord
+    }
+}
+
+/// Splits argv at the first word that is not one of bench's options or their values: what follows
+/// is a shell command (`bench server start redis --count 2`), whose options are not bench's.
+func splitArguments(_ argv: [String]) -> (own: [String], command: [String]) {
+    let takesValue: Set<String> = ["--session", "--recipes", "--sessions-dir", "--replay", "-c"]
+    var index = 0
+    while index < argv.count {
+        let word = argv[index]
+        if word == "--" { return (Array(argv[..<index]), Array(argv[(index + 1)...])) }
+        guard word.hasPrefix("-") else { break }
+        index += takesValue.contains(word) ? 2 : 1
+    }
+    index = min(index, argv.count)
+    return (Array(argv[..<index]), Array(argv[index...]))
+}
+
+/// Exit code 2 for usage errors of bench itself, as documented (ArgumentParser's default is 64).
+func parseArguments() -> BenchArguments {
+    let (own, command) = splitArguments(Array(CommandLine.arguments.dropFirst()))
+    do {
+        var parsed = try BenchArguments.parse(own)
+        parsed.words = command
+        if parsed.replay != nil && (!parsed.command.isEmpty || !parsed.words.isEmpty) {
+            throw ValidationError("--replay cannot be combined with -c or a command")
+        }
+        return parsed
+    } catch {
+        let code = BenchArguments.exitCode(for: error)
+        let message = BenchArguments.fullMessage(for: error)
+        if code == .success {
+            print(message)
+            exit(0)
+        }
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        exit(2)
+    }
+}
+
+let arguments = parseArguments()
+let environment = ProcessInfo.processInfo.environment
+let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+let stdinIsTerminal = isatty(STDIN_FILENO) == 1
+let interactive = arguments.replay == nil && arguments.command.isEmpty && arguments.words.isEmpty && stdinIsTerminal
+
+let sessionsRoot = URL(fileURLWithPath: arguments.sessionsDir ?? environment["BENCH_SESSIONS"] ?? "sessions", relativeTo: cwd).standardizedFileURL
+let catalog = RecipeCatalog.standard(optionDirectories: arguments.recipes, environment: environment, workingDirectory: cwd)
+let secrets = Secrets.load(environment: environment, dotenv: cwd.appendingPathComponent(".env"))
+
+var script: SessionScript?
+if let replayPath = arguments.replay {
+    do {
+        script = try SessionScript.load(URL(fileURLWithPath: replayPath, relativeTo: cwd), displayPath: replayPath)
+    } catch {
+        FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+        exit(2)
+    }
+}
+
+let sessionName: String
+if let name = arguments.session {
+    sessionName = name
+} else if let script {
+    let base = (script.header["session"] ?? URL(fileURLWithPath: script.path).deletingPathExtension().lastPathComponent) + "-replay"
+    sessionName = Session.uniqueName(base, in: sessionsRoot)
+} else {
+    sessionName = Session.defaultName(in: sessionsRoot)
+}
+
+let session: Session
+do {
+    session = try Session(name: sessionName, sessionsRoot: sessionsRoot, catalog: catalog, environment: environment, secrets: secrets)
+} catch {
+    FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
+    exit(2)
+}
+
+let useColor = interactive && isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+let console = Console(useColor: useColor, isInteractive: interactive)
+let registry = BenchCommands.registry()
+let recorder = SessionRecorder(
+    session: session,
+    header: .init(version: BenchVersion.current, host: ProcessInfo.processInfo.hostName,
+                  orchestrator: session.settings["orchestrator"] ?? "local", replayOf: arguments.replay),
+    enabled: !arguments.noRecord)
+
+// The terminal as it was, restored if a signal ends bench while libedit has it in raw mode.
+var savedTerminal = termios()
+let haveSavedTerminal = stdinIsTerminal && tcgetattr(STDIN_FILENO, &savedTerminal) == 0
+let terminalToRestore = savedTerminal
+
+let interrupts = InterruptMonitor(
+    idleInterrupt: {
+        // Ctrl-C while a batch waits for input: leave like an interrupted command.
+        if !interactive {
+            FileHandle.standardError.write(Data("bench: interrupted\n".utf8))
+            exit(130)
+        }
+    },
+    terminate: { signo in
+        if haveSavedTerminal {
+            var t = terminalToRestore
+            tcsetattr(STDIN_FILENO, TCSANOW, &t)
+        }
+        FileHandle.standardError.write(Data("\nbench: \(signo == SIGHUP ? "hangup" : "terminated"); leaving\n".utf8))
+        exit(128 + signo)
+    })
+interrupts.install()
+
+let shell = Shell(session: session, registry: registry, console: console, recorder: recorder, interrupts: interrupts)
+shell.continueOnError = arguments.continueOnError
+
+let status: Int32
+if let script {
+    status = await shell.replay(script)
+} else if !arguments.command.isEmpty || !arguments.words.isEmpty {
+    let lines = arguments.command + (arguments.words.isEmpty ? [] : [ShellQuoting.join(arguments.words)])
+    status = await shell.runCommands(lines)
+} else if interactive {
+    let historyPath = environment["BENCH_HISTORY"] ?? (environment["HOME"].map { $0 + "/.bench_history" })
+    let completer = Completer(registry: registry, values: BenchCommands.completionValues(session: session, registry: registry))
+    let editor = LibEditLineEditor(historyPath: historyPath, completer: { completer.complete($0) })
+    status = await shell.runInteractive(editor: editor)
+} else {
+    status = await shell.runBatch(reader: PlainLineReader(), sourceName: "<stdin>")
+}
+exit(status)
