@@ -32,6 +32,7 @@ let package = Package(
         ]),
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore"]),
         .testTarget(name: "BenchShellTests", dependencies: ["BenchShell", "BenchCore"]),
+        .testTarget(name: "BenchServersTests", dependencies: ["BenchServers", "BenchCore"]),
         // Depends on the executable so `swift test` builds the binary these tests drive.
         .testTarget(name: "EndToEndTests", dependencies: ["bench"]),
     ],

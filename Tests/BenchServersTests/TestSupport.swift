@@ -1,0 +1,68 @@
+import BenchCore
+@testable import BenchServers
+import Foundation
+import Glibc
+import XCTest
+
+/// A fresh folder under the system temporary directory, removed by `cleanUp`.
+func makeTemporaryDirectory(_ function: String = #function) throws -> String {
+    let name = "bench-servers-\(function.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8))"
+    let path = NSTemporaryDirectory() + name
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// The test process's own environment: PATH and whatever pyenv shims need.
+var testEnvironment: [String: String] { ProcessInfo.processInfo.environment }
+
+/// Launches `/bin/sh -c script` with logs in `directory`.
+func launchShell(_ script: String, in directory: String) throws -> LaunchedProcess {
+    try ProcessLauncher.launch(LaunchSpec(
+        argv: ["/bin/sh", "-c", script], environment: testEnvironment, workingDirectory: directory,
+        stdoutPath: directory + "/stdout.log", stderrPath: directory + "/stderr.log"))
+}
+
+/// Kills the group and reaps the leader: no test leaves processes behind, even when it fails.
+func killAndReap(_ process: LaunchedProcess) {
+    ProcessGroupSignaller.signal(group: process.processGroup, SIGKILL)
+    var status: Int32 = 0
+    while waitpid(process.pid, &status, 0) == -1 && errno == EINTR {}
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` seconds pass; returns whether it held.
+func eventually(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}
+
+/// The async form of `eventually`.
+func eventuallyAsync(timeout: Double = 5, _ condition: () async -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return await condition()
+}
+
+/// The executable name of `pid` (`/proc/PID/comm`).
+func commandName(of pid: Int32) -> String? {
+    (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// A hex mask line (`SigIgn:`, `SigBlk:`) of `/proc/PID/status`.
+func signalMask(_ field: String, of pid: Int32) -> UInt64? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+        return UInt64(line.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces), radix: 16)
+    }
+    return nil
+}
+
+/// Bit of `signal` in a /proc signal mask.
+func maskBit(_ signal: Int32) -> UInt64 { 1 << UInt64(signal - 1) }
