@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what bench needs to build and to run its quickstart (Debian 12 apt packages):
 #   build:      libedit-dev, pkg-config
-#   quickstart: redis-server (+ redis-tools), nginx, memcached, tmux
+#   quickstart: redis-server, nginx, memcached, tmux, and the Prometheus exporters the redis and
+#               nginx recipes start beside each instance
 # Starts no daemon: installs run with /usr/sbin/policy-rc.d answering 101, and any packaged
 # service that starts anyway is stopped by pid. Safe to rerun; installs only what is missing.
 set -euo pipefail
@@ -24,7 +25,8 @@ if [[ -z $NGINX_PKG ]]; then
     fi
 fi
 
-apt_install libedit-dev pkg-config tmux redis-server "$NGINX_PKG" memcached
+apt_install libedit-dev pkg-config tmux redis-server "$NGINX_PKG" memcached \
+    prometheus-redis-exporter prometheus-nginx-exporter
 
 # Check the results (nginx lives in /usr/sbin).
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -34,6 +36,8 @@ check_bin tmux
 check_bin redis-server /usr/bin/redis-server
 check_bin nginx /usr/sbin/nginx
 check_bin memcached /usr/bin/memcached
+check_bin prometheus-redis-exporter /usr/bin/prometheus-redis-exporter
+check_bin prometheus-nginx-exporter /usr/bin/prometheus-nginx-exporter
 log "versions: $(redis-server --version | awk '{print $1, $2, $3}'); $(nginx -v 2>&1); $(memcached -V); $(tmux -V)"
 
 # Nothing may be left running by the install (a service started by bench's tests, with its own

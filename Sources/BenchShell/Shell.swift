@@ -1,4 +1,5 @@
 import BenchCore
+import BenchServers
 import Foundation
 
 /// Turns lines into commands and runs them: one dispatch path for the prompt, batch, `-c`, `source` and replay.
@@ -14,6 +15,7 @@ public final class Shell: ShellControl {
     }
 
     public let session: Session
+    public let servers: ServerManager
     public let registry: CommandRegistry
     public let console: Console
     public let recorder: SessionRecorder
@@ -24,8 +26,13 @@ public final class Shell: ShellControl {
     private var exitRequested = false
     private var sourceDepth = 0
 
-    public init(session: Session, registry: CommandRegistry, console: Console, recorder: SessionRecorder, interrupts: InterruptMonitor) {
+    /// True after `detach`: leave servers running when the shell ends.
+    public private(set) var detachRequested = false
+
+    public init(session: Session, servers: ServerManager, registry: CommandRegistry, console: Console, recorder: SessionRecorder,
+                interrupts: InterruptMonitor) {
         self.session = session
+        self.servers = servers
         self.registry = registry
         self.console = console
         self.recorder = recorder
@@ -35,6 +42,10 @@ public final class Shell: ShellControl {
     // MARK: ShellControl
 
     public func requestExit() { exitRequested = true }
+    public func requestDetach() {
+        detachRequested = true
+        exitRequested = true
+    }
     public var historyEntries: [String] { editor?.history ?? [] }
 
     public func runLines(_ lines: [String], sourceName: String) async throws {
@@ -60,6 +71,8 @@ public final class Shell: ShellControl {
 
     /// Parses, runs and records one line. `location` (`FILE:LINE`) prefixes errors outside the prompt.
     public func execute(_ line: String, location: String?) async -> Outcome {
+        // A server that died since the last command is reported before the next one runs.
+        for notice in session.takeNotices() { console.info(notice) }
         let words: [String]
         do {
             words = try ShellTokenizer.tokenize(line)
@@ -78,7 +91,7 @@ public final class Shell: ShellControl {
             return fail(line: line, error: BenchError("\(error)"), location: location)
         }
 
-        let context = CommandContext(session: session, console: console, shell: self)
+        let context = CommandContext(session: session, servers: servers, console: console, shell: self)
         let started = ContinuousClock.now
         let task = Task { @MainActor in try await invocation.spec.run(invocation, context) }
         interrupts.beginCommand { task.cancel() }
@@ -92,12 +105,18 @@ public final class Shell: ShellControl {
         } catch {
             failure = BenchError("\(error)")
         }
-        let wasInterrupted = interrupts.endCommand()
+        var wasInterrupted = interrupts.endCommand()
         let output = context.takeOutput()
+        if context.interruptEndsNormally && (wasInterrupted || failure?.kind == .interrupted) {
+            wasInterrupted = false
+            failure = nil
+        }
 
         if wasInterrupted || failure?.kind == .interrupted {
             for text in output { console.print(text) }
             try? recorder.recordInterrupted(invocation.normalizedLine)
+            // The terminal echoed ^C without a newline.
+            if console.isInteractive { console.printError("") }
             console.error("interrupted", location: location)
             return .interrupted
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchCore
+import BenchServers
 import BenchShell
 import Foundation
 #if canImport(Glibc)
@@ -43,18 +44,27 @@ struct BenchArguments: ParsableCommand {
     @Flag(name: .long, help: "Do not write a session script.")
     var noRecord = false
 
+    @Flag(name: .long, help: "Stop servers that a killed bench left running (all sessions, or the session named after the options), then exit.")
+    var cleanup = false
+
+    @Option(name: .long, help: ArgumentHelp("Resume a detached session: its handles, servers and recording.", valueName: "NAME"))
+    var attach: String?
+
+    @Flag(name: .long, help: "List sessions with servers still running, then exit.")
+    var sessions = false
+
     /// Words after bench's own options: one command, as with -c (split off before parsing, see `splitArguments`).
     var words: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case session, recipes, sessionsDir, replay, command, continueOnError, noRecord
+        case session, recipes, sessionsDir, replay, command, continueOnError, noRecord, cleanup, attach, sessions
     }
 }
 
 /// Splits argv at the first word that is not one of bench's options or their values: what follows
 /// is a shell command (`bench server start redis --count 2`), whose options are not bench's.
 func splitArguments(_ argv: [String]) -> (own: [String], command: [String]) {
-    let takesValue: Set<String> = ["--session", "--recipes", "--sessions-dir", "--replay", "-c"]
+    let takesValue: Set<String> = ["--session", "--recipes", "--sessions-dir", "--replay", "-c", "--attach"]
     var index = 0
     while index < argv.count {
         let word = argv[index]
@@ -75,6 +85,12 @@ func parseArguments() -> BenchArguments {
         if parsed.replay != nil && (!parsed.command.isEmpty || !parsed.words.isEmpty) {
             throw ValidationError("--replay cannot be combined with -c or a command")
         }
+        if parsed.attach != nil && (parsed.replay != nil || parsed.session != nil) {
+            throw ValidationError("--attach NAME resumes that session; it cannot be combined with --replay or --session")
+        }
+        if parsed.cleanup && parsed.words.count > 1 {
+            throw ValidationError("--cleanup takes at most one session name")
+        }
         return parsed
     } catch {
         let code = BenchArguments.exitCode(for: error)
@@ -88,91 +104,141 @@ func parseArguments() -> BenchArguments {
     }
 }
 
-let arguments = parseArguments()
-let environment = ProcessInfo.processInfo.environment
-let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-let stdinIsTerminal = isatty(STDIN_FILENO) == 1
-let interactive = arguments.replay == nil && arguments.command.isEmpty && arguments.words.isEmpty && stdinIsTerminal
+func fail(_ message: String, code: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data("bench: \(message)\n".utf8))
+    exit(code)
+}
 
-let sessionsRoot = URL(fileURLWithPath: arguments.sessionsDir ?? environment["BENCH_SESSIONS"] ?? "sessions", relativeTo: cwd).standardizedFileURL
-let catalog = RecipeCatalog.standard(optionDirectories: arguments.recipes, environment: environment, workingDirectory: cwd)
-let secrets = Secrets.load(environment: environment, dotenv: cwd.appendingPathComponent(".env"))
+/// Everything after argument parsing. A function rather than top-level code: top-level variables of
+/// an async main.swift are globals, and releasing them at exit crashed (Swift 6.3, Linux).
+@MainActor
+func runBench() async -> Int32 {
+    let arguments = parseArguments()
+    let environment = ProcessInfo.processInfo.environment
+    let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    let stdinIsTerminal = isatty(STDIN_FILENO) == 1
+    let interactive = arguments.replay == nil && arguments.command.isEmpty && arguments.words.isEmpty && stdinIsTerminal
 
-var script: SessionScript?
-if let replayPath = arguments.replay {
-    do {
-        script = try SessionScript.load(URL(fileURLWithPath: replayPath, relativeTo: cwd), displayPath: replayPath)
-    } catch {
-        FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
-        exit(2)
+    let sessionsRoot = URL(fileURLWithPath: arguments.sessionsDir ?? environment["BENCH_SESSIONS"] ?? "sessions", relativeTo: cwd).standardizedFileURL
+    let catalog = RecipeCatalog.standard(optionDirectories: arguments.recipes, environment: environment, workingDirectory: cwd)
+    let secrets = Secrets.load(environment: environment, dotenv: cwd.appendingPathComponent(".env"))
+    let useColor = interactive && isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+    let console = Console(useColor: useColor, isInteractive: interactive)
+
+
+    // Maintenance modes that do not open a session.
+    if arguments.sessions { return SessionMaintenance.listSessions(root: sessionsRoot, console: console) }
+    if arguments.cleanup { return await SessionMaintenance.cleanup(root: sessionsRoot, name: arguments.words.first, console: console) }
+
+    var script: SessionScript?
+    if let replayPath = arguments.replay {
+        do {
+            script = try SessionScript.load(URL(fileURLWithPath: replayPath, relativeTo: cwd), displayPath: replayPath)
+        } catch {
+            fail("\(error)")
+        }
     }
-}
 
-let sessionName: String
-if let name = arguments.session {
-    sessionName = name
-} else if let script {
-    let base = (script.header["session"] ?? URL(fileURLWithPath: script.path).deletingPathExtension().lastPathComponent) + "-replay"
-    sessionName = Session.uniqueName(base, in: sessionsRoot)
-} else {
-    sessionName = Session.defaultName(in: sessionsRoot)
-}
+    var attachedState: SessionStateFile?
+    if let name = arguments.attach {
+        let url = sessionsRoot.appendingPathComponent(name).appendingPathComponent("state.json")
+        guard let state = try? SessionStateFile.load(url) else { fail("--attach \(name): no session state at \(url.path) (see 'bench --sessions')") }
+        if state.ownerIsAlive && !state.detached { fail("--attach \(name): the session is open in bench pid \(state.ownerPid)") }
+        attachedState = state
+    }
 
-let session: Session
-do {
-    session = try Session(name: sessionName, sessionsRoot: sessionsRoot, catalog: catalog, environment: environment, secrets: secrets)
-} catch {
-    FileHandle.standardError.write(Data("bench: \(error)\n".utf8))
-    exit(2)
-}
+    let sessionName: String
+    if let name = arguments.attach ?? arguments.session {
+        sessionName = name
+    } else if let script {
+        let base = (script.header["session"] ?? URL(fileURLWithPath: script.path).deletingPathExtension().lastPathComponent) + "-replay"
+        sessionName = Session.uniqueName(base, in: sessionsRoot)
+    } else {
+        sessionName = Session.defaultName(in: sessionsRoot)
+    }
 
-let useColor = interactive && isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
-let console = Console(useColor: useColor, isInteractive: interactive)
-let registry = BenchCommands.registry()
-let recorder = SessionRecorder(
-    session: session,
-    header: .init(version: BenchVersion.current, host: ProcessInfo.processInfo.hostName,
-                  orchestrator: session.settings["orchestrator"] ?? "local", replayOf: arguments.replay),
-    enabled: !arguments.noRecord)
+    let session: Session
+    do {
+        session = try Session(name: sessionName, sessionsRoot: sessionsRoot, catalog: catalog, environment: environment, secrets: secrets)
+    } catch {
+        fail("\(error)")
+    }
 
-// The terminal as it was, restored if a signal ends bench while libedit has it in raw mode.
-var savedTerminal = termios()
-let haveSavedTerminal = stdinIsTerminal && tcgetattr(STDIN_FILENO, &savedTerminal) == 0
-let terminalToRestore = savedTerminal
+    let servers = ServerManager(session: session, cacheDirectory: ServerManager.defaultCacheDirectory(environment: environment))
+    let registry = BenchCommands.registry()
+    let recorder = SessionRecorder(
+        session: session,
+        header: .init(version: BenchVersion.current, host: ProcessInfo.processInfo.hostName,
+                      orchestrator: session.settings["orchestrator"] ?? "local", replayOf: arguments.replay),
+        enabled: !arguments.noRecord)
 
-let interrupts = InterruptMonitor(
-    idleInterrupt: {
-        // Ctrl-C while a batch waits for input: leave like an interrupted command.
-        if !interactive {
-            FileHandle.standardError.write(Data("bench: interrupted\n".utf8))
-            exit(130)
+    if let attachedState {
+        do {
+            for note in try await servers.resume(from: attachedState) { console.warning(note) }
+            try recorder.resumeExisting(note: "attached: \(ISO8601DateFormatter().string(from: Date())) by bench pid \(getpid())")
+            let live = await servers.all.filter { $0.state.isLive }.map(\.handle.description)
+            console.info("attached to session \(sessionName)\(live.isEmpty ? "" : "; running: \(live.joined(separator: " "))")")
+        } catch {
+            fail("--attach \(sessionName): \(error)")
         }
-    },
-    terminate: { signo in
-        if haveSavedTerminal {
-            var t = terminalToRestore
-            tcsetattr(STDIN_FILENO, TCSANOW, &t)
+    } else if arguments.replay == nil {
+        await SessionMaintenance.offerCleanup(root: sessionsRoot, interactive: interactive, console: console) {
+            console.write("Stop them now? [Y/n] ")
+            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? "n"
+            return answer.isEmpty || answer.hasPrefix("y")
         }
-        FileHandle.standardError.write(Data("\nbench: \(signo == SIGHUP ? "hangup" : "terminated"); leaving\n".utf8))
-        exit(128 + signo)
-    })
-interrupts.install()
+    }
 
-let shell = Shell(session: session, registry: registry, console: console, recorder: recorder, interrupts: interrupts)
-shell.continueOnError = arguments.continueOnError
+    // The terminal as it was, restored if a signal ends bench while libedit has it in raw mode.
+    var savedTerminal = termios()
+    let haveSavedTerminal = stdinIsTerminal && tcgetattr(STDIN_FILENO, &savedTerminal) == 0
+    let terminalToRestore = savedTerminal
 
-let status: Int32
-if let script {
-    status = await shell.replay(script)
-} else if !arguments.command.isEmpty || !arguments.words.isEmpty {
-    let lines = arguments.command + (arguments.words.isEmpty ? [] : [ShellQuoting.join(arguments.words)])
-    status = await shell.runCommands(lines)
-} else if interactive {
-    let historyPath = environment["BENCH_HISTORY"] ?? (environment["HOME"].map { $0 + "/.bench_history" })
-    let completer = Completer(registry: registry, values: BenchCommands.completionValues(session: session, registry: registry))
-    let editor = LibEditLineEditor(historyPath: historyPath, completer: { completer.complete($0) })
-    status = await shell.runInteractive(editor: editor)
-} else {
-    status = await shell.runBatch(reader: PlainLineReader(), sourceName: "<stdin>")
+    let interrupts = InterruptMonitor(
+        idleInterrupt: {
+            // Ctrl-C while a batch waits for input: stop the session's servers and leave like an interrupted command.
+            if !interactive {
+                servers.emergencyStopAll()
+                FileHandle.standardError.write(Data("bench: interrupted\n".utf8))
+                exit(130)
+            }
+        },
+        terminate: { signo in
+            if haveSavedTerminal {
+                var t = terminalToRestore
+                tcsetattr(STDIN_FILENO, TCSANOW, &t)
+            }
+            FileHandle.standardError.write(Data("\nbench: \(signo == SIGHUP ? "hangup" : "terminated"); stopping the session's servers\n".utf8))
+            servers.emergencyStopAll()
+            exit(128 + signo)
+        })
+    interrupts.install()
+
+    let shell = Shell(session: session, servers: servers, registry: registry, console: console, recorder: recorder, interrupts: interrupts)
+    shell.continueOnError = arguments.continueOnError
+
+    var status: Int32
+    if let script {
+        status = await shell.replay(script)
+    } else if !arguments.command.isEmpty || !arguments.words.isEmpty {
+        let lines = arguments.command + (arguments.words.isEmpty ? [] : [ShellQuoting.join(arguments.words)])
+        status = await shell.runCommands(lines)
+    } else if interactive {
+        let historyPath = environment["BENCH_HISTORY"] ?? (environment["HOME"].map { $0 + "/.bench_history" })
+        let completer = Completer(registry: registry, values: BenchCommands.completionValues(session: session, registry: registry))
+        let editor = LibEditLineEditor(historyPath: historyPath, completer: { completer.complete($0) })
+        status = await shell.runInteractive(editor: editor)
+    } else {
+        status = await shell.runBatch(reader: PlainLineReader(), sourceName: "<stdin>")
+    }
+
+    // No orphans: whatever ended the shell (exit, Ctrl-D, end of input, a failed replay), its servers
+    // stop with it, unless the user detached.
+    if !shell.detachRequested {
+        let stopped = await servers.stopAll(grace: .seconds(10))
+        if !stopped.isEmpty { console.info("stopped \(stopped.map(\.description).joined(separator: " ")) on exit") }
+    }
+    return status
 }
-exit(status)
+
+exit(await runBench())

@@ -37,6 +37,8 @@ struct BenchProcess {
 
     var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
+        // The real cache (llama-server, the model, the Chroma venv), not one under the scratch HOME.
+        env["BENCH_CACHE"] = env["BENCH_CACHE"] ?? ((env["HOME"] ?? NSHomeDirectory()) + "/.cache/bench")
         env["HOME"] = directory.path
         env["BENCH_HISTORY"] = directory.appendingPathComponent("history").path
         env.removeValue(forKey: "BENCH_RECIPES")

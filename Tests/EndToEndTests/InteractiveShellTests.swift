@@ -90,6 +90,14 @@ final class InteractiveShellTests: XCTestCase {
         try send("bogus", "Enter")
         waitForScreen("error shown") { $0.contains("error: unknown command 'bogus'") }
 
+        // Live handles complete too.
+        try send("server start redis", "Enter")
+        waitForScreen("redis ready") { $0.contains("s1 redis: ready in") }
+        try send("server stop ", "Tab")
+        waitForScreen("handle completed") { self.promptLine($0) == "bench> server stop s1" }
+        try send("Enter")
+        waitForScreen("stopped") { $0.contains("stopped s1") }
+
         // Ctrl-D leaves; the history file kept the typed lines.
         try send("C-d")
         BenchProcess.waitUntil(10, "bench to exit") { !(try! self.tmux(["list-sessions"])).contains("bench:") }

@@ -60,6 +60,30 @@ public final class HandleTable: Sendable {
         }
     }
 
+    /// Takes back handles a failed command allocated, so numbering stays as if it never ran
+    /// (a replay, which skips failed commands, then gets the same handles). Only the most recent
+    /// handles of a kind can be taken back; others stay allocated and reserved.
+    public func discard(_ handles: [Handle]) {
+        state.withLock { s in
+            for handle in handles.sorted(by: >) {
+                s.entries[handle] = nil
+                s.aliases = s.aliases.filter { $0.value != handle }
+                if s.next[handle.kind] == handle.number { s.next[handle.kind] = handle.number - 1 }
+            }
+        }
+    }
+
+    /// Restores handles and counters saved by an earlier bench (`--attach`).
+    public func restore(entries: [Entry], counters: [HandleKind: Int]) {
+        state.withLock { s in
+            for entry in entries {
+                s.entries[entry.handle] = entry
+                if let alias = entry.alias { s.aliases[alias] = entry.handle }
+            }
+            for (kind, value) in counters { s.next[kind] = max(s.next[kind] ?? 0, value) }
+        }
+    }
+
     public func entry(_ handle: Handle) -> Entry? { state.withLock { $0.entries[handle] } }
 
     public func setLive(_ handle: Handle, _ live: Bool) {

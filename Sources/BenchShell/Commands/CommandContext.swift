@@ -1,4 +1,5 @@
 import BenchCore
+import BenchServers
 
 /// What the shell offers commands beyond the session: running scripts, history, leaving.
 @MainActor
@@ -8,6 +9,8 @@ public protocol ShellControl: AnyObject {
     func runLines(_ lines: [String], sourceName: String) async throws
     /// Asks the shell to leave after this command.
     func requestExit()
+    /// Asks the shell to leave after this command without stopping the session's servers.
+    func requestDetach()
     /// The interactive history, oldest first.
     var historyEntries: [String] { get }
 }
@@ -16,6 +19,7 @@ public protocol ShellControl: AnyObject {
 @MainActor
 public final class CommandContext {
     public let session: Session
+    public let servers: ServerManager
     public let console: Console
     public unowned let shell: ShellControl
     /// Handles this command created, written as a trailing comment in the script (`# -> s1 s2`).
@@ -23,8 +27,12 @@ public final class CommandContext {
     /// Set by commands that record themselves differently (e.g. `source` records the lines it ran).
     public var suppressRecording = false
 
-    init(session: Session, console: Console, shell: ShellControl) {
+    /// Set by commands for which Ctrl-C is the normal way to end (`server logs --follow`).
+    public var interruptEndsNormally = false
+
+    init(session: Session, servers: ServerManager, console: Console, shell: ShellControl) {
         self.session = session
+        self.servers = servers
         self.console = console
         self.shell = shell
     }

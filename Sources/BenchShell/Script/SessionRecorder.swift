@@ -36,6 +36,14 @@ public final class SessionRecorder {
         self.enabled = enabled
     }
 
+    /// Continues an existing script (`--attach`): no new header, a comment marks where this bench took over.
+    public func resumeExisting(note: String) throws {
+        guard enabled, FileManager.default.fileExists(atPath: session.scriptURL.path) else { return }
+        let existing = try DurableAppendFile(url: session.scriptURL)
+        file = existing
+        try existing.append("# \(note)\n")
+    }
+
     public var isStarted: Bool { file != nil }
 
     /// Records a successful command (its normalised form), after any recipes it used for the first time.

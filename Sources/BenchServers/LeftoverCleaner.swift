@@ -1,0 +1,62 @@
+import BenchCore
+import Foundation
+
+/// Finds and stops servers that a bench killed with SIGKILL (or detached) left running.
+///
+/// Each process is checked to still be the one bench started (pid and start time) before it is
+/// signalled, so a reused pid is never hit.
+public enum LeftoverCleaner {
+    /// A session folder whose state file lists servers that may still run.
+    public struct Leftover: Sendable {
+        public let name: String
+        public let stateURL: URL
+        public let state: SessionStateFile
+        /// Live servers whose main process is still the one bench started.
+        public let running: [ServerInstance]
+    }
+
+    /// Sessions under `root` with running servers. `includeOwned` also lists sessions whose bench still runs.
+    public static func scan(_ root: URL, includeOwned: Bool = false) -> [Leftover] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return [] }
+        return names.sorted().compactMap { name in
+            let url = root.appendingPathComponent(name).appendingPathComponent("state.json")
+            guard let state = try? SessionStateFile.load(url) else { return nil }
+            if !includeOwned && state.ownerIsAlive && state.ownerPid != getpid() { return nil }
+            let running = state.liveServers.filter { server in
+                [server.runtime.main, server.runtime.exporter].compactMap { $0 }.contains {
+                    ProcessInspector.isSameProcess(pid: $0.pid, startTime: $0.startTime)
+                }
+            }
+            return running.isEmpty ? nil : Leftover(name: name, stateURL: url, state: state, running: running)
+        }
+    }
+
+    /// Stops a leftover session's servers and marks them stopped in its state file; returns one line per server.
+    public static func clean(_ leftover: Leftover, grace: Duration = .seconds(10)) async -> [String] {
+        var lines: [String] = []
+        var state = leftover.state
+        for index in state.servers.indices where state.servers[index].state.isLive {
+            let server = state.servers[index]
+            var stoppedAny = false
+            for process in [server.runtime.exporter, server.runtime.main].compactMap({ $0 })
+            where ProcessInspector.isSameProcess(pid: process.pid, startTime: process.startTime) {
+                _ = await ProcessGroupSignaller.terminate(group: process.processGroup, leader: nil, grace: grace)
+                stoppedAny = true
+            }
+            state.servers[index].state = .stopped(at: Date())
+            let pid = server.runtime.main.map { " pid \($0.pid)" } ?? ""
+            lines.append(stoppedAny ? "\(leftover.name): stopped \(server.handle) (\(server.recipeName)\(pid))"
+                                    : "\(leftover.name): \(server.handle) (\(server.recipeName)) was already gone")
+        }
+        let serverHandles = Set(state.servers.map(\.handle))
+        for index in state.handles.indices where serverHandles.contains(state.handles[index].handle) { state.handles[index].live = false }
+        state.detached = false
+        state.updatedAt = Date()
+        do {
+            try state.write(to: leftover.stateURL)
+        } catch {
+            lines.append("\(leftover.name): warning: could not update \(leftover.stateURL.path): \(error)")
+        }
+        return lines
+    }
+}

@@ -1,0 +1,60 @@
+import BenchCore
+import Foundation
+
+/// Runs instances as local processes, each in its own process group, logs in the session folder.
+public struct LocalOrchestrator: Orchestrator {
+    public let name = "local"
+
+    public init() {}
+
+    public func launch(_ plan: InstancePlan) async throws -> InstanceRuntime {
+        try FileManager.default.createDirectory(atPath: plan.dataDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: plan.logDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: plan.workingDirectory, withIntermediateDirectories: true)
+        let main = try ProcessLauncher.launch(LaunchSpec(
+            argv: plan.argv, environment: plan.environment, workingDirectory: plan.workingDirectory,
+            stdoutPath: plan.stdoutPath, stderrPath: plan.stderrPath))
+        return InstanceRuntime(main: main)
+    }
+
+    public func launchExporter(_ plan: InstancePlan, runtime: InstanceRuntime) async throws -> InstanceRuntime {
+        guard let exporterArgv = plan.exporterArgv else { return runtime }
+        var updated = runtime
+        do {
+            updated.exporter = try ProcessLauncher.launch(LaunchSpec(
+                argv: exporterArgv, environment: plan.environment.merging(plan.exporterEnvironment) { $1 },
+                workingDirectory: plan.dataDirectory,
+                stdoutPath: plan.logDirectory + "/exporter.stdout.log", stderrPath: plan.logDirectory + "/exporter.stderr.log"))
+        } catch {
+            throw BenchError("metrics exporter: \(error)")
+        }
+        return updated
+    }
+
+    public func poll(_ runtime: InstanceRuntime) -> ServerState? {
+        guard let main = runtime.main else { return nil }
+        if let status = ProcessInspector.reap(pid: main.pid) {
+            switch status {
+            case .exited(let code): return .exited(code: code, at: Date())
+            case .signaled(let signal): return .killed(signal: signal, at: Date())
+            }
+        }
+        // Not our child (after --attach) or already reaped: fall back to "is it still that process?".
+        if !ProcessInspector.isSameProcess(pid: main.pid, startTime: main.startTime) {
+            return .exited(code: nil, at: Date())
+        }
+        return nil
+    }
+
+    public func stop(_ runtime: InstanceRuntime, grace: Duration) async {
+        // The exporter first, so it does not log errors about a target going away.
+        for process in [runtime.exporter, runtime.main].compactMap({ $0 }) {
+            _ = await ProcessGroupSignaller.terminate(group: process.processGroup, leader: process.pid, grace: grace)
+        }
+    }
+
+    public func usage(_ runtime: InstanceRuntime) -> ResourceUsage? {
+        guard let main = runtime.main else { return nil }
+        return ProcessInspector.usage(ofGroup: main.processGroup)
+    }
+}

@@ -1,0 +1,26 @@
+import BenchCore
+import Foundation
+
+/// One server instance as the manager tracks it and `state.json` records it.
+public struct ServerInstance: Sendable, Codable, Equatable {
+    public let handle: Handle
+    public var alias: String?
+    public let recipeName: String
+    public let recipeSHA256: String
+    public let orchestrator: String
+    public var endpoint: Endpoint
+    public var runtime: InstanceRuntime
+    public var state: ServerState
+    public var startedAt: Date
+    public var readyAt: Date?
+    public let dataDirectory: String
+    public let logDirectory: String
+    /// `--set` values and `--port` overrides it was started with, so a restart is the same instance.
+    public let settings: [String: String]
+    /// The URL of the main port when the service speaks HTTP.
+    public var url: String?
+
+    public var stdoutPath: String { logDirectory + "/stdout.log" }
+    public var stderrPath: String { logDirectory + "/stderr.log" }
+    public var pid: Int32? { runtime.main?.pid }
+}

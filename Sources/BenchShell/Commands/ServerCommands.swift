@@ -1,0 +1,232 @@
+import BenchCore
+import BenchServers
+import Foundation
+
+/// `server start|status|health|logs|stop|restart|stop-all`, `wait` and `detach`: servers by handle.
+enum ServerCommands {
+    static let all: [CommandSpec] = [start, status, health, logs, stop, restart, stopAll, wait, detach]
+
+    private static let handleArgument = ArgumentSpec("HANDLE", "a server handle (s1) or alias", type: .handle(.server), completion: .handles(.server))
+    private static let handlesArgument = ArgumentSpec("HANDLE", "server handles (s1 s2) or aliases", arity: .oneOrMore, type: .handle(.server),
+                                                      completion: .handles(.server))
+
+    static let start = CommandSpec(
+        ["server", "start"], area: .servers, abstract: "Start server instances from a recipe (handles s1, s2, …)",
+        discussion: """
+        Each instance runs as local processes in its own process group, with its own ports (free ones
+        unless fixed), data folder ({{dir}}) and logs (sessions/NAME/logs/sN/). The command returns
+        when every instance passes the recipe's readiness probe, or fails with the reason and the
+        last log lines after stopping what it started.
+        """,
+        arguments: [ArgumentSpec("RECIPE", "a server recipe name (see 'server list')", completion: .recipes(.server))],
+        options: [
+            .value("count", "N", "how many instances", type: .integer(min: 1), default: "1"),
+            .value("name", "ALIAS", "an alias for the handle (ALIAS-1, ALIAS-2, … with --count)"),
+            .value("set", "KEY=VALUE", "a value for the recipe's {{set.KEY}}", type: .keyValue, repeatable: true),
+            .value("port", "NAME=NUMBER", "fix a named port's number", type: .keyValue, repeatable: true),
+            .value("on", "WHERE", "where to run: local (default: the 'orchestrator' setting)", type: .choice(["local", "slurm"])),
+            .flag("no-wait", "return once launched; 'wait HANDLE' waits later"),
+        ],
+        examples: ["server start redis", "server start redis --count 2", "server start nginx --port main=8080 --name web",
+                   "server start llama-smollm2 --set threads=2"],
+        recording: .always
+    ) { invocation, context in
+        let ports = try invocation.optionList("port").reduce(into: [String: Int]()) { result, pair in
+            let (name, value) = split(pair)
+            guard let number = Int(value), (1...65535).contains(number) else {
+                throw BenchError.usage("server start: --port \(pair): the number must be 1 to 65535")
+            }
+            result[name] = number
+        }
+        let settings = invocation.optionList("set").reduce(into: [String: String]()) { $0[split($1).0] = split($1).1 }
+        let request = ServerManager.StartRequest(
+            recipe: invocation.argument("RECIPE")!, count: invocation.integer("count") ?? 1, alias: invocation.option("name"),
+            settings: settings, ports: ports, orchestrator: invocation.option("on") ?? context.session.settings["orchestrator"] ?? "local",
+            wait: !invocation.flag("no-wait"))
+        let console = context.console
+        let handles = try await context.servers.start(request) { console.info($0) }
+        for handle in handles { context.produced(handle) }
+        var rows: [[String]] = []
+        for handle in handles {
+            guard let instance = await context.servers.instance(handle) else { continue }
+            rows.append(row(instance))
+        }
+        context.table(["HANDLE", "RECIPE", "STATE", "PID", "ENDPOINT"], rows)
+    }
+
+    static let status = CommandSpec(
+        ["server", "status"], area: .servers, abstract: "Show servers: state, pid, endpoint, uptime, CPU and memory of the process tree",
+        arguments: [ArgumentSpec("HANDLE", "one server in detail", arity: .optional, type: .handle(.server), completion: .handles(.server))],
+        examples: ["server status", "server status s1"]
+    ) { invocation, context in
+        await context.servers.checkForDeaths()
+        if let text = invocation.argument("HANDLE") {
+            let handle = try context.session.handles.resolve(text, as: .server)
+            guard let instance = await context.servers.instance(handle) else { throw BenchError("\(handle): no such server instance") }
+            let usage = await context.servers.usage(handle)
+            var lines: [[String]] = [
+                ["handle:", handle.description + (instance.alias.map { " (\($0))" } ?? "")],
+                ["recipe:", "\(instance.recipeName) (sha256 \(instance.recipeSHA256.prefix(12))…)"],
+                ["state:", stateText(instance)],
+                ["orchestrator:", instance.orchestrator],
+                ["pid:", instance.pid.map { "\($0) (process group \(instance.runtime.main!.processGroup))" } ?? "-"],
+                ["host:", instance.endpoint.host],
+            ]
+            lines += instance.endpoint.ports.sorted { $0.key < $1.key }.map { ["port \($0.key):", String($0.value)] }
+            if let url = instance.url { lines.append(["url:", url]) }
+            lines.append(["started:", ISO8601DateFormatter().string(from: instance.startedAt)])
+            if instance.state.isLive { lines.append(["uptime:", uptime(instance)]) }
+            if let usage { lines.append(["cpu:", String(format: "%.2fs in %d process%@", usage.cpuSeconds, usage.processCount, usage.processCount == 1 ? "" : "es")]) }
+            if let usage { lines.append(["rss:", ByteSize(bytes: usage.rssBytes).description]) }
+            if let exporter = instance.runtime.exporter { lines.append(["exporter:", "pid \(exporter.pid)"]) }
+            lines.append(["logs:", RecipeCommands.displayPath(URL(fileURLWithPath: instance.logDirectory))])
+            lines.append(["data:", RecipeCommands.displayPath(URL(fileURLWithPath: instance.dataDirectory))])
+            context.columns(lines)
+            return
+        }
+        let instances = await context.servers.all
+        guard !instances.isEmpty else {
+            context.print("no servers in this session (start one with 'server start RECIPE')")
+            return
+        }
+        var rows: [[String]] = []
+        for instance in instances {
+            let usage = await context.servers.usage(instance.handle)
+            rows.append(row(instance) + [
+                instance.state.isLive ? uptime(instance) : "-",
+                usage.map { String(format: "%.2fs", $0.cpuSeconds) } ?? "-",
+                usage.map { ByteSize(bytes: $0.rssBytes).description } ?? "-",
+            ])
+        }
+        context.table(["HANDLE", "RECIPE", "STATE", "PID", "ENDPOINT", "UPTIME", "CPU", "RSS"], rows)
+    }
+
+    static let health = CommandSpec(
+        ["server", "health"], area: .servers, abstract: "Run a server's readiness probe now",
+        arguments: [handleArgument], examples: ["server health s1"]
+    ) { invocation, context in
+        let handle = try context.session.handles.resolve(invocation.argument("HANDLE")!, as: .server)
+        switch try await context.servers.health(handle) {
+        case .ready: context.print("\(handle): healthy")
+        case .notReady(let reason): throw BenchError("\(handle): not healthy: \(reason)")
+        }
+    }
+
+    static let logs = CommandSpec(
+        ["server", "logs"], area: .servers, abstract: "Show a server's output (stdout, or stderr), optionally following it",
+        arguments: [handleArgument],
+        options: [
+            .flag("stderr", "show standard error instead of standard output"),
+            .flag("exporter", "show the metrics exporter's log instead of the service's"),
+            .value("tail", "N", "show only the last N lines", type: .integer(min: 1)),
+            .flag("follow", short: "f", "keep printing new lines until Ctrl-C"),
+        ],
+        examples: ["server logs s1", "server logs s1 --stderr --tail 20", "server logs s1 --follow"]
+    ) { invocation, context in
+        let handle = try context.session.handles.resolve(invocation.argument("HANDLE")!, as: .server)
+        guard let instance = await context.servers.instance(handle) else { throw BenchError("\(handle): no such server instance") }
+        let stream = invocation.flag("stderr") ? "stderr" : "stdout"
+        let path = instance.logDirectory + (invocation.flag("exporter") ? "/exporter.\(stream).log" : "/\(stream).log")
+        guard let handleForReading = FileHandle(forReadingAtPath: path) else {
+            throw BenchError("\(handle): no log at \(RecipeCommands.displayPath(URL(fileURLWithPath: path)))")
+        }
+        defer { try? handleForReading.close() }
+        if let tail = invocation.integer("tail") {
+            for line in LogTail.lastLines(path: path, count: tail) { context.console.print(line) }
+            _ = try handleForReading.seekToEnd()
+        } else {
+            while let chunk = try handleForReading.read(upToCount: 1 << 16), !chunk.isEmpty {
+                context.console.write(String(decoding: chunk, as: UTF8.self))
+            }
+        }
+        guard invocation.flag("follow") else { return }
+        // Ctrl-C is how a follow ends: not an error.
+        context.interruptEndsNormally = true
+        context.console.info("-- following \(RecipeCommands.displayPath(URL(fileURLWithPath: path))); Ctrl-C to stop --")
+        while !Task.isCancelled {
+            if let chunk = try handleForReading.read(upToCount: 1 << 16), !chunk.isEmpty {
+                context.console.write(String(decoding: chunk, as: UTF8.self))
+            } else {
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    static let stop = CommandSpec(
+        ["server", "stop"], area: .servers, abstract: "Stop servers: SIGTERM to each process group, SIGKILL after the grace period",
+        arguments: [handlesArgument],
+        options: [.value("grace", "DURATION", "how long to wait after SIGTERM before SIGKILL", type: .duration, default: "10s")],
+        examples: ["server stop s1", "server stop s1 s2 --grace 2s"], recording: .always
+    ) { invocation, context in
+        let handles = try invocation.argumentList("HANDLE").map { try context.session.handles.resolve($0, as: .server) }
+        let grace = invocation.duration("grace")!
+        try await context.servers.stop(handles, grace: .milliseconds(Int64(grace.seconds * 1000)))
+        context.print("stopped \(handles.map(\.description).joined(separator: " "))")
+    }
+
+    static let restart = CommandSpec(
+        ["server", "restart"], area: .servers, abstract: "Stop a server and start it again with the same handle, ports and settings",
+        arguments: [handleArgument], examples: ["server restart s1"], recording: .always
+    ) { invocation, context in
+        let handle = try context.session.handles.resolve(invocation.argument("HANDLE")!, as: .server)
+        let console = context.console
+        try await context.servers.restart(handle) { console.info($0) }
+        if let instance = await context.servers.instance(handle) {
+            context.table(["HANDLE", "RECIPE", "STATE", "PID", "ENDPOINT"], [row(instance)])
+        }
+    }
+
+    static let stopAll = CommandSpec(
+        ["server", "stop-all"], area: .servers, abstract: "Stop every running server of the session",
+        options: [.value("grace", "DURATION", "how long to wait after SIGTERM before SIGKILL", type: .duration, default: "10s")],
+        examples: ["server stop-all"], recording: .always
+    ) { invocation, context in
+        let grace = invocation.duration("grace")!
+        let stopped = await context.servers.stopAll(grace: .milliseconds(Int64(grace.seconds * 1000)))
+        context.print(stopped.isEmpty ? "no running servers" : "stopped \(stopped.map(\.description).joined(separator: " "))")
+    }
+
+    static let wait = CommandSpec(
+        ["wait"], area: .servers, abstract: "Wait until servers started with --no-wait are ready",
+        arguments: [handlesArgument],
+        options: [.value("timeout", "DURATION", "give up after this long (default: each recipe's readiness timeout)", type: .duration)],
+        examples: ["wait s1", "wait s1 s2 --timeout 60s"], recording: .always
+    ) { invocation, context in
+        let handles = try invocation.argumentList("HANDLE").map { try context.session.handles.resolve($0, as: .server) }
+        let console = context.console
+        try await context.servers.waitUntilReady(handles, timeout: invocation.duration("timeout")) { console.info($0) }
+        context.print("ready: \(handles.map(\.description).joined(separator: " "))")
+    }
+
+    static let detach = CommandSpec(
+        ["detach"], area: .session, abstract: "Leave bench, keeping the session's servers running ('bench --attach NAME' resumes)",
+        examples: ["detach"], recording: .always
+    ) { _, context in
+        await context.servers.detach()
+        let live = await context.servers.all.filter { $0.state.isLive }.map(\.handle.description)
+        context.print("detached from session \(context.session.name)\(live.isEmpty ? "" : " leaving \(live.joined(separator: " ")) running"); resume with: bench --attach \(context.session.name)")
+        context.shell.requestDetach()
+    }
+
+    // MARK: Rendering
+
+    static func row(_ instance: ServerInstance) -> [String] {
+        let endpoint = instance.url ?? instance.endpoint.address("main") ?? instance.endpoint.ports.sorted { $0.key < $1.key }.first.flatMap { instance.endpoint.address($0.key) } ?? instance.endpoint.host
+        return [instance.handle.description + (instance.alias.map { " (\($0))" } ?? ""), instance.recipeName, stateText(instance),
+                instance.pid.map(String.init) ?? "-", endpoint]
+    }
+
+    static func stateText(_ instance: ServerInstance) -> String {
+        guard let ended = instance.state.endedAt else { return instance.state.description }
+        return "\(instance.state) at \(ClockTime.string(ended))"
+    }
+
+    static func uptime(_ instance: ServerInstance) -> String {
+        BenchDuration(seconds: Date().timeIntervalSince(instance.startedAt).rounded()).description
+    }
+
+    private static func split(_ pair: String) -> (String, String) {
+        let eq = pair.firstIndex(of: "=")!
+        return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Talks to the real services in tests: raw TCP, a Redis PING, an HTTP GET; reads bench's state file.
+enum ServiceProbes {
+    /// Sends `request` to 127.0.0.1:port and returns what came back before the peer closed or `timeout` passed.
+    static func exchange(port: Int, request: String, timeout: TimeInterval = 3, until: ((String) -> Bool)? = nil) -> String? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            received.append(buffer, count: n)
+            if let until, until(String(decoding: received, as: UTF8.self)) { break }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    static func redisPing(port: Int) -> Bool {
+        exchange(port: port, request: "PING\r\n", until: { $0.contains("\r\n") })?.hasPrefix("+PONG") == true
+    }
+
+    /// Status code and body of `GET path`.
+    static func httpGet(port: Int, path: String = "/") -> (Int, String)? {
+        guard let response = exchange(port: port, request: "GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+              let statusLine = response.split(separator: "\r\n").first else { return nil }
+        let parts = statusLine.split(separator: " ")
+        guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
+        let body = response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? ""
+        return (status, body)
+    }
+
+    /// The servers in `sessions/NAME/state.json`, by handle.
+    static func servers(in directory: URL, session: String) -> [String: [String: Any]] {
+        let url = directory.appendingPathComponent("sessions/\(session)/state.json")
+        guard let data = try? Data(contentsOf: url),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let servers = object["servers"] as? [[String: Any]] else { return [:] }
+        return Dictionary(uniqueKeysWithValues: servers.compactMap { server in (server["handle"] as? String).map { ($0, server) } })
+    }
+
+    static func port(_ server: [String: Any]?, _ name: String = "main") -> Int? {
+        ((server?["endpoint"] as? [String: Any])?["ports"] as? [String: Any])?[name] as? Int
+    }
+
+    static func pid(_ server: [String: Any]?) -> Int32? {
+        (((server?["runtime"] as? [String: Any])?["main"] as? [String: Any])?["pid"] as? Int).map(Int32.init)
+    }
+
+    static func isReady(_ server: [String: Any]?) -> Bool {
+        guard let state = server?["state"] as? [String: Any] else { return false }
+        return state["ready"] != nil
+    }
+
+    /// Whether any process of the group still exists (zombies count as gone).
+    static func groupIsAlive(_ pgid: Int32) -> Bool {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return false }
+        for entry in entries where Int32(entry) != nil {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.range(of: ")", options: .backwards) else { continue }
+            let fields = stat[close.upperBound...].split(separator: " ")
+            if fields.count > 2, fields[0] != "Z", Int32(fields[2]) == pgid { return true }
+        }
+        return false
+    }
+}
