@@ -1,0 +1,81 @@
+import Foundation
+
+extension RunResult {
+    /// One result from the results of a run several nodes shared, each running part of the load.
+    ///
+    /// Histograms are rebuilt from the serialized ones and added, so the latency summaries are exact; counts and
+    /// throughput are summed; the measured duration is the longest part's. Per-second percentiles cannot be
+    /// merged from points: a merged point shows the worst part's. `parts` is left for the caller to name the files.
+    public static func merge(_ parts: [RunResult]) -> RunResult {
+        guard var merged = parts.first else {
+            preconditionFailure("RunResult.merge needs at least one part")
+        }
+        guard parts.count > 1 else { return merged }
+
+        var snapshot = merged.snapshot()
+        var reconnects = merged.counts.reconnects
+        var throughput = merged.throughput
+        var workload = merged.workload
+        var reasons = merged.statusReason.map { [$0] } ?? []
+        for part in parts.dropFirst() {
+            snapshot.merge(part.snapshot())
+            reconnects += part.counts.reconnects
+            throughput.requestsPerSecond += part.throughput.requestsPerSecond
+            throughput.okPerSecond += part.throughput.okPerSecond
+            throughput.bytesPerSecond += part.throughput.bytesPerSecond
+            workload.concurrency += part.workload.concurrency
+            workload.rate = sum(workload.rate, part.workload.rate)
+            workload.requests = sum(workload.requests, part.workload.requests)
+            workload.connectionsCap = sum(workload.connectionsCap, part.workload.connectionsCap)
+            merged.startedAt = min(merged.startedAt, part.startedAt)
+            merged.endedAt = max(merged.endedAt, part.endedAt)
+            if part.status.severity > merged.status.severity { merged.status = part.status }
+            if let reason = part.statusReason, !reasons.contains(reason) { reasons.append(reason) }
+        }
+        snapshot.expectedInterval = workload.expectedInterval
+        merged.workload = workload
+        merged.statusReason = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+        merged.applyStatistics(snapshot, measuredDuration: parts.map(\.measuredDuration).max() ?? 0, reconnects: reconnects)
+        // Several nodes each ran part of the load: their rates add up.
+        merged.throughput = throughput
+        merged.timeSeries = mergedTimeSeries(parts.map(\.timeSeries))
+        merged.kindMetrics = ["per_part": .array(parts.map { .object($0.kindMetrics) })]
+        merged.monitor = nil
+        merged.parts = nil
+        return merged
+    }
+
+    private static func sum<T: AdditiveArithmetic>(_ a: T?, _ b: T?) -> T? {
+        switch (a, b) {
+        case let (a?, b?): a + b
+        case let (a?, nil): a
+        case let (nil, b?): b
+        case (nil, nil): nil
+        }
+    }
+
+    private static func mergedTimeSeries(_ series: [[TimeSeriesPoint]]) -> [TimeSeriesPoint] {
+        struct Key: Hashable {
+            var second: Int
+            var warmup: Bool
+        }
+        var points: [Key: TimeSeriesPoint] = [:]
+        for point in series.joined() {
+            let key = Key(second: point.second, warmup: point.warmup)
+            guard var merged = points[key] else {
+                points[key] = point
+                continue
+            }
+            merged.requests += point.requests
+            merged.throughput += point.throughput
+            merged.errors += point.errors
+            merged.bytes += point.bytes
+            merged.p50 = max(merged.p50, point.p50)
+            merged.p90 = max(merged.p90, point.p90)
+            merged.p99 = max(merged.p99, point.p99)
+            merged.max = max(merged.max, point.max)
+            points[key] = merged
+        }
+        return points.values.sorted(by: TimeSeriesPoint.precedes)
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// Plain-text renderings of results for the terminal (no ANSI): the summary `show rN` prints and the live
+/// one-line progress of a running client.
+public enum RunSummaryRenderer {
+    /// The readable summary of a finished run.
+    public static func lines(_ r: RunResult) -> [String] {
+        var out: [String] = []
+        let reason = r.statusReason.map { " (\($0))" } ?? ""
+        out.append("\(r.run)  \(r.recipe.name) [\(r.recipe.kind)] -> \(targetText(r.target))  \(r.status.rawValue)\(reason)")
+        out.append("  started \(RunResult.dateString(r.startedAt))  ended \(RunResult.dateString(r.endedAt))")
+        out.append("  workload    \(workloadText(r.workload))")
+        var measured = "  measured    \(seconds(r.measuredDuration))"
+        if r.counts.warmupExcluded > 0 || (r.workload.warmup ?? 0) > 0 {
+            measured += " (warm-up \(seconds(r.workload.warmup ?? 0)) excluded: \(count(r.counts.warmupExcluded)) requests)"
+        }
+        out.append(measured)
+
+        let c = r.counts
+        var requests = "  requests    sent \(count(c.sent))  completed \(count(c.completed))  ok \(count(c.ok))"
+        requests += "  errors \(count(c.errorTotal))"
+        let errorKinds = c.errors.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        if !errorKinds.isEmpty {
+            requests += " (" + errorKinds.map { "\($0.key) \(count($0.value))" }.joined(separator: ", ") + ")"
+        }
+        if c.reconnects > 0 { requests += "  reconnects \(count(c.reconnects))" }
+        out.append(requests)
+        if let codes = c.statusCodes, !codes.isEmpty {
+            out.append("  statuses    " + codes.sorted { $0.key < $1.key }.map { "\($0.key) x\(count($0.value))" }.joined(separator: "  "))
+        }
+        let t = r.throughput
+        out.append("  throughput  \(rate(t.requestsPerSecond)) req/s  (ok \(rate(t.okPerSecond))/s)  \(bytesRate(t.bytesPerSecond))")
+
+        out.append("")
+        out.append("  latency (ms)".padding(toLength: 22, withPad: " ", startingAt: 0) + ["mean", "p50", "p90", "p95", "p99", "p99.9", "max"].map { pad($0, 9) }.joined() + "    count")
+        let rows: [(String, LatencySummary)] = [
+            ("response time", r.latency.responseTime),
+            ("service time", r.latency.serviceTime),
+            ("sender lag", r.latency.senderLag),
+            ("time to 1st byte", r.latency.timeToFirstByte),
+        ]
+        for (name, s) in rows where !(name == "time to 1st byte" && s.count == 0) {
+            let values = [s.mean, s.p50, s.p90, s.p95, s.p99, s.p999, s.max].map { pad(millis($0), 9) }.joined()
+            out.append("    " + name.padding(toLength: 18, withPad: " ", startingAt: 0) + values + "    " + count(s.count))
+        }
+        out.append("  percentiles: \(r.percentiles); response time from the scheduled send (coordinated-omission "
+            + "corrected), service time from the actual send")
+        let b = r.clientBottleneck
+        out.append("  client      " + (b.exceeded ? "WARNING: " : "") + b.note)
+
+        let measuredPoints = r.timeSeries.filter { !$0.warmup }
+        if !measuredPoints.isEmpty {
+            let rates = measuredPoints.map(\.throughput)
+            let worst = measuredPoints.map(\.p99).max() ?? 0
+            out.append("  per second  \(measuredPoints.count) s: req/s min \(rate(rates.min() ?? 0)) max \(rate(rates.max() ?? 0)),"
+                + " worst p99 \(millis(worst)) ms")
+        }
+        if !r.kindMetrics.isEmpty {
+            out.append("")
+            out.append("  \(r.recipe.kind) metrics")
+            for (key, value) in r.kindMetrics.sorted(by: { $0.key < $1.key }) {
+                out.append("    \(key.padding(toLength: max(24, key.count), withPad: " ", startingAt: 0)) \(value.text)")
+            }
+        }
+        if let parts = r.parts, !parts.isEmpty {
+            out.append("  merged from \(parts.count) parts: " + parts.joined(separator: ", "))
+        }
+        return out
+    }
+
+    /// The live one-line progress: elapsed/total, req/s, p50/p99 so far, errors.
+    ///
+    /// - Parameters:
+    ///   - elapsed: seconds since the run started (warm-up included).
+    ///   - total: the run's planned length in seconds (warm-up included), when it is time-bound.
+    public static func progressLine(snapshot s: AggregateSnapshot, elapsed: Double, total: Double?) -> String {
+        let clock = total.map { "\(seconds(elapsed))/\(seconds($0))" } ?? seconds(elapsed)
+        let warmup = Double(s.warmupEnd) / 1e9
+        if elapsed < warmup {
+            return "\(clock)  warm-up  \(count(s.warmupRequests)) requests (not measured)"
+        }
+        let measured = elapsed - warmup
+        let perSecond = measured > 0 ? Double(s.completed) / measured : 0
+        var line = "\(clock)  \(rate(perSecond)) req/s"
+        if s.responseTime.totalCount > 0 {
+            line += "  p50 \(millis(LatencyHistograms.millis(s.responseTime.valueAtPercentile(50)))) ms"
+            line += "  p99 \(millis(LatencyHistograms.millis(s.responseTime.valueAtPercentile(99)))) ms"
+        } else {
+            line += "  p50 -  p99 -"
+        }
+        line += "  errors \(count(s.errorCount))"
+        return line
+    }
+
+    // MARK: Formatting
+
+    static func targetText(_ t: RunResult.Target) -> String {
+        let address = t.host.contains(":") ? "[\(t.host)]:\(t.port)" : "\(t.host):\(t.port)"
+        let port = t.portName.map { " (\($0))" } ?? ""
+        return t.given == address ? address + port : "\(t.given) \(address)\(port)"
+    }
+
+    static func workloadText(_ w: RunResult.Workload) -> String {
+        var parts: [String] = []
+        if w.isOpenLoop {
+            parts.append("open loop, \(w.rate.map { rate($0) } ?? "?") req/s \(w.arrival ?? "constant")")
+            parts.append("up to \(w.connectionsCap ?? w.concurrency) connections")
+        } else {
+            parts.append("closed loop, \(w.concurrency) connections")
+        }
+        if let d = w.duration { parts.append(seconds(d)) }
+        if let n = w.requests { parts.append("\(count(n)) requests") }
+        parts.append("seed \(w.seed)")
+        return parts.joined(separator: ", ")
+    }
+
+    /// `12,345`.
+    static func count(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return n < 0 ? "-" + out : out
+    }
+
+    /// A rate with precision that suits its size: `0.25`, `12.5`, `4,938`.
+    static func rate(_ value: Double) -> String {
+        guard value.isFinite else { return "-" }
+        if value >= 1000 { return count(Int(value.rounded())) }
+        if value >= 10 { return String(format: "%.1f", value) }
+        return String(format: "%.2f", value)
+    }
+
+    /// Milliseconds with three significant-ish digits: `0.042`, `1.23`, `12.3`, `1234`.
+    static func millis(_ value: Double) -> String {
+        if value >= 1000 { return String(format: "%.0f", value) }
+        if value >= 100 { return String(format: "%.1f", value) }
+        if value >= 1 { return String(format: "%.2f", value) }
+        return String(format: "%.3f", value)
+    }
+
+    /// `25.0s`, or `1m05s` past a minute.
+    static func seconds(_ value: Double) -> String {
+        if value < 60 { return String(format: "%.1fs", value) }
+        let whole = Int(value.rounded())
+        return whole >= 3600 ? String(format: "%dh%02dm%02ds", whole / 3600, whole % 3600 / 60, whole % 60)
+            : String(format: "%dm%02ds", whole / 60, whole % 60)
+    }
+
+    static func bytesRate(_ value: Double) -> String {
+        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024)]
+        for (name, size) in units where value >= size {
+            return String(format: "%.1f ", value / size) + name + "/s"
+        }
+        return String(format: "%.0f B/s", value)
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? " " + text : String(repeating: " ", count: width - text.count) + text
+    }
+}
