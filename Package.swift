@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
@@ -19,9 +21,14 @@ let package = Package(
         .target(name: "BenchCore", dependencies: [
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "BenchServers", dependencies: ["BenchCore"]),
-        .target(name: "BenchClients", dependencies: ["BenchCore"]),
+        .target(name: "BenchClients", dependencies: [
+            "BenchCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .target(name: "BenchMonitors", dependencies: ["BenchCore"]),
         .target(name: "BenchShell", dependencies: [
             "BenchCore", "BenchServers", "BenchClients", "BenchMonitors", "CLibEdit",
@@ -33,6 +40,7 @@ let package = Package(
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore"]),
         .testTarget(name: "BenchShellTests", dependencies: ["BenchShell", "BenchCore"]),
         .testTarget(name: "BenchServersTests", dependencies: ["BenchServers", "BenchCore"]),
+        .testTarget(name: "BenchClientsTests", dependencies: ["BenchClients", "BenchCore"]),
         // Depends on the executable so `swift test` builds the binary these tests drive.
         .testTarget(name: "EndToEndTests", dependencies: ["bench"]),
     ],

@@ -21,6 +21,11 @@ public final class Console: @unchecked Sendable {
 
     public func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
+    /// One live status line on the terminal, rewritten in place; nil clears it.
+    public func progress(_ line: String?) {
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + (line ?? "")).utf8))
+    }
+
     /// Progress and notices: stderr, so stdout stays clean for results in batch mode.
     public func info(_ text: String) { printError(text) }
 

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchClients
 import BenchServers
 import Foundation
 
@@ -16,6 +17,7 @@ public final class Shell: ShellControl {
 
     public let session: Session
     public let servers: ServerManager
+    public let clients: ClientManager
     public let registry: CommandRegistry
     public let console: Console
     public let recorder: SessionRecorder
@@ -29,10 +31,11 @@ public final class Shell: ShellControl {
     /// True after `detach`: leave servers running when the shell ends.
     public private(set) var detachRequested = false
 
-    public init(session: Session, servers: ServerManager, registry: CommandRegistry, console: Console, recorder: SessionRecorder,
-                interrupts: InterruptMonitor) {
+    public init(session: Session, servers: ServerManager, clients: ClientManager, registry: CommandRegistry, console: Console,
+                recorder: SessionRecorder, interrupts: InterruptMonitor) {
         self.session = session
         self.servers = servers
+        self.clients = clients
         self.registry = registry
         self.console = console
         self.recorder = recorder
@@ -91,7 +94,7 @@ public final class Shell: ShellControl {
             return fail(line: line, error: BenchError("\(error)"), location: location)
         }
 
-        let context = CommandContext(session: session, servers: servers, console: console, shell: self)
+        let context = CommandContext(session: session, servers: servers, clients: clients, console: console, shell: self)
         let started = ContinuousClock.now
         let task = Task { @MainActor in try await invocation.spec.run(invocation, context) }
         interrupts.beginCommand { task.cancel() }
@@ -114,7 +117,7 @@ public final class Shell: ShellControl {
 
         if wasInterrupted || failure?.kind == .interrupted {
             for text in output { console.print(text) }
-            try? recorder.recordInterrupted(invocation.normalizedLine)
+            try? recorder.recordInterrupted(invocation.normalizedLine(adding: context.resolvedOptions))
             // The terminal echoed ^C without a newline.
             if console.isInteractive { console.printError("") }
             console.error("interrupted", location: location)
@@ -126,7 +129,7 @@ public final class Shell: ShellControl {
         }
         if invocation.spec.recording == .always && !context.suppressRecording {
             do {
-                try recorder.recordSuccess(invocation.normalizedLine, producedHandles: context.producedHandles)
+                try recorder.recordSuccess(invocation.normalizedLine(adding: context.resolvedOptions), producedHandles: context.producedHandles)
             } catch {
                 // The command ran but the script lacks it: say so rather than pretend the session is replayable.
                 for text in output { console.print(text) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchClients
 import BenchCore
 import BenchServers
 import BenchShell
@@ -165,6 +166,7 @@ func runBench() async -> Int32 {
     }
 
     let servers = ServerManager(session: session, cacheDirectory: ServerManager.defaultCacheDirectory(environment: environment))
+    let clients = ClientManager(session: session)
     let registry = BenchCommands.registry()
     let recorder = SessionRecorder(
         session: session,
@@ -209,12 +211,13 @@ func runBench() async -> Int32 {
                 tcsetattr(STDIN_FILENO, TCSANOW, &t)
             }
             FileHandle.standardError.write(Data("\nbench: \(signo == SIGHUP ? "hangup" : "terminated"); stopping the session's servers\n".utf8))
+            clients.stopAllNow()
             servers.emergencyStopAll()
             exit(128 + signo)
         })
     interrupts.install()
 
-    let shell = Shell(session: session, servers: servers, registry: registry, console: console, recorder: recorder, interrupts: interrupts)
+    let shell = Shell(session: session, servers: servers, clients: clients, registry: registry, console: console, recorder: recorder, interrupts: interrupts)
     shell.continueOnError = arguments.continueOnError
 
     var status: Int32

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchClients
 import BenchServers
 
 /// What the shell offers commands beyond the session: running scripts, history, leaving.
@@ -20,6 +21,7 @@ public protocol ShellControl: AnyObject {
 public final class CommandContext {
     public let session: Session
     public let servers: ServerManager
+    public let clients: ClientManager
     public let console: Console
     public unowned let shell: ShellControl
     /// Handles this command created, written as a trailing comment in the script (`# -> s1 s2`).
@@ -30,14 +32,20 @@ public final class CommandContext {
     /// Set by commands for which Ctrl-C is the normal way to end (`server logs --follow`).
     public var interruptEndsNormally = false
 
-    init(session: Session, servers: ServerManager, console: Console, shell: ShellControl) {
+    /// Options resolved while running (a recipe's seed) that the script must carry for a faithful replay.
+    public private(set) var resolvedOptions: [(name: String, value: String)] = []
+
+    public func recordResolved(_ name: String, _ value: String) { resolvedOptions.append((name, value)) }
+
+    init(session: Session, servers: ServerManager, clients: ClientManager, console: Console, shell: ShellControl) {
         self.session = session
         self.servers = servers
+        self.clients = clients
         self.console = console
         self.shell = shell
     }
 
-    public func produced(_ handle: Handle) { producedHandles.append(handle) }
+    public func produced(_ handle: Handle) { if !producedHandles.contains(handle) { producedHandles.append(handle) } }
 
     /// Result lines, shown after the command is recorded (so a crash never shows a result the script lacks).
     public private(set) var output: [String] = []

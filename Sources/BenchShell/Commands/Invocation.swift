@@ -39,4 +39,13 @@ public struct Invocation: Sendable {
     }
 
     public var normalizedLine: String { ShellQuoting.join(normalizedWords) }
+
+    /// The canonical line with values the command resolved itself, for options the user did not give.
+    public func normalizedLine(adding resolved: [(name: String, value: String)]) -> String {
+        var words = normalizedWords
+        for (name, value) in resolved where options[name] == nil && spec.option(named: name) != nil {
+            words += ["--\(name)", value]
+        }
+        return ShellQuoting.join(words)
+    }
 }

@@ -1,0 +1,183 @@
+import BenchCore
+import Foundation
+import Synchronization
+
+/// Runs the session's client recipes through the load engine and keeps their results (`runs/rN.json`).
+public actor ClientManager {
+    /// A run of this session: running, or finished with its result.
+    public struct RunRecord: Sendable {
+        public let handle: Handle
+        public let recipe: String
+        public let target: String
+        public var result: RunResult?
+    }
+
+    public let session: Session
+    private var records: [Handle: RunRecord] = [:]
+    private var tasks: [Handle: Task<RunResult, Error>] = [:]
+    /// Engines of running runs, reachable without the actor so Ctrl-C can stop one at once.
+    private nonisolated let engines = Mutex<[Handle: LoadEngine]>([:])
+
+    public init(session: Session) { self.session = session }
+
+    public var runs: [RunRecord] { records.values.sorted { $0.handle < $1.handle } }
+
+    /// Runs a client to its end (or Ctrl-C, or the target's death) and writes its result file.
+    ///
+    /// - Parameters:
+    ///   - progress: a one-line summary about once a second.
+    ///   - targetAlive: nil while the target runs; otherwise why it is gone (the run then ends as `target-failed`).
+    public func run(_ request: ClientRunRequest, progress: @escaping @Sendable (String) -> Void,
+                    targetAlive: @escaping @Sendable () async -> String?) async throws -> RunResult {
+        let handle = try start(request, progress: progress, targetAlive: targetAlive)
+        return try await withTaskCancellationHandler {
+            try await wait(handle)
+        } onCancel: {
+            stopNow(handle)
+        }
+    }
+
+    /// Starts a run in the background and returns its handle.
+    public func start(_ request: ClientRunRequest, progress: @escaping @Sendable (String) -> Void,
+                      targetAlive: @escaping @Sendable () async -> String?) throws -> Handle {
+        let loadProtocol: LoadProtocol
+        switch request.params {
+        case .http(let params):
+            let hostHeader = request.target.port == 80 ? request.target.host : "\(request.target.host):\(request.target.port)"
+            loadProtocol = .http(params, hostHeader: hostHeader)
+        case .redis(let params):
+            loadProtocol = .redis(params)
+        default:
+            throw BenchError("client kind '\(request.recipe.kind.rawValue)' is not supported by the load engine yet (supported: http, redis)")
+        }
+        let plan = LoadPlan(host: request.target.host, port: request.target.port, mode: request.mode, concurrency: request.concurrency,
+                            rate: request.rate, arrival: request.arrival, duration: request.duration, requests: request.requests,
+                            warmup: request.warmup, seed: request.seed, connectionCap: request.connectionCap,
+                            requestTimeout: request.requestTimeout, eventLoops: request.threads)
+        if let problem = plan.problem { throw BenchError.usage("client run: \(problem)") }
+
+        let handle = try session.handles.allocate(.run, label: request.recipe.name)
+        let engine = LoadEngine(plan: plan, protocol: loadProtocol)
+        engines.withLock { $0[handle] = engine }
+        records[handle] = RunRecord(handle: handle, recipe: request.recipe.name, target: request.target.given, result: nil)
+        session.logEvent("run-started", ["handle": handle.description, "recipe": request.recipe.name, "target": request.target.given])
+        tasks[handle] = Task {
+            try await self.execute(handle: handle, engine: engine, request: request, progress: progress, targetAlive: targetAlive)
+        }
+        return handle
+    }
+
+    private func execute(handle: Handle, engine: LoadEngine, request: ClientRunRequest, progress: @escaping @Sendable (String) -> Void,
+                         targetAlive: @escaping @Sendable () async -> String?) async throws -> RunResult {
+        let collector = LockedCollector()
+        let targetFailure = Mutex<String?>(nil)
+        let total = request.duration.map { $0 + request.warmup }
+        let startedAt = Date()
+        // The target's health is checked beside the run: a dead server ends it as target-failed.
+        let watcher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                if let reason = await targetAlive() {
+                    targetFailure.withLock { $0 = reason }
+                    engine.stop()
+                    return
+                }
+            }
+        }
+        defer { watcher.cancel() }
+        let outcome: LoadOutcome
+        do {
+            outcome = try await engine.run { snapshot, slices, elapsed in
+                collector.add(slices)
+                progress("\(handle) " + RunSummaryRenderer.progressLine(snapshot: snapshot, elapsed: elapsed, total: total))
+            }
+        } catch {
+            engines.withLock { $0[handle] = nil }
+            records[handle] = nil
+            tasks[handle] = nil
+            session.handles.discard([handle])
+            throw BenchError("client run: \(error)")
+        }
+        engines.withLock { $0[handle] = nil }
+
+        let failure = targetFailure.withLock { $0 }
+        let status: RunStatus = failure != nil ? .targetFailed : (outcome.interrupted ? .interrupted : .completed)
+        let reason = failure.map { "target \(request.target.given) failed during the run: \($0)" }
+            ?? (outcome.interrupted ? "stopped early (Ctrl-C or 'client stop'); the results cover what was measured" : nil)
+        let workload = RunResult.Workload(
+            mode: request.mode.rawValue, concurrency: request.concurrency, rate: request.rate,
+            arrival: request.mode == .open ? request.arrival.rawValue : nil, duration: request.duration, requests: request.requests,
+            warmup: request.warmup, seed: Int(request.seed), connectionsCap: request.mode == .open ? request.connectionCap : nil)
+        let result = collector.finish(
+            outcome: outcome, run: handle.description, session: session.name,
+            recipe: RunResult.Recipe(name: request.recipe.name, kind: request.recipe.kind.rawValue, sha256: request.recipeSHA256),
+            target: RunResult.Target(given: request.target.given, host: request.target.host, port: request.target.port,
+                                     portName: request.target.portName),
+            workload: workload, startedAt: startedAt, status: status, reason: reason)
+        try writeResult(result, handle: handle)
+        records[handle]?.result = result
+        session.handles.setLive(handle, false)
+        session.logEvent("run-finished", ["handle": handle.description, "status": status.rawValue])
+        return result
+    }
+
+    /// Stops a run's engine right away (Ctrl-C); the run still writes what it measured.
+    public nonisolated func stopNow(_ handle: Handle) {
+        engines.withLock { $0[handle] }?.stop()
+    }
+
+    /// Stops every running run (bench is leaving).
+    public nonisolated func stopAllNow() {
+        for engine in engines.withLock({ Array($0.values) }) { engine.stop() }
+    }
+
+    /// `runs/rN.json`, written atomically.
+    private func writeResult(_ result: RunResult, handle: Handle) throws {
+        let url = try session.ensureDirectory().appendingPathComponent("runs/\(handle).json")
+        let text = session.secrets.redact(String(decoding: try result.jsonData(), as: UTF8.self))
+        try FileWriting.writeAtomically(Data(text.utf8), to: url)
+    }
+
+    /// Ends a running run early; it keeps what it measured.
+    public func stop(_ handle: Handle) throws {
+        guard let record = records[handle] else { throw BenchError("\(handle): no such run in this session") }
+        guard record.result == nil else { throw BenchError("\(handle) (\(record.recipe)) has already finished") }
+        stopNow(handle)
+    }
+
+    /// The result of a run, waiting while it runs.
+    public func wait(_ handle: Handle) async throws -> RunResult {
+        if let result = records[handle]?.result { return result }
+        guard let task = tasks[handle] else { throw BenchError("\(handle): no such run in this session") }
+        return try await task.value
+    }
+}
+
+/// The run's collector, fed from the engine's progress callback (another thread) and read at the end.
+private final class LockedCollector: @unchecked Sendable {
+    // @unchecked: every use of `collector` holds `lock`.
+    private let lock = NSLock()
+    private let collector = RunCollector()
+
+    func add(_ slices: [SecondSlice]) {
+        lock.lock()
+        defer { lock.unlock() }
+        collector.add(slices)
+    }
+
+    func finish(outcome: LoadOutcome, run: String, session: String, recipe: RunResult.Recipe, target: RunResult.Target,
+                workload: RunResult.Workload, startedAt: Date, status: RunStatus, reason: String?) -> RunResult {
+        lock.lock()
+        defer { lock.unlock() }
+        collector.add(outcome.remainingSeconds)
+        collector.add(outcome.snapshot)
+        var kindMetrics: [String: JSONValue] = ["connections_opened": .number(Double(outcome.connectionsOpened))]
+        if outcome.lateSends > 0 { kindMetrics["late_sends"] = .number(Double(outcome.lateSends)) }
+        if outcome.expiredUnsent > 0 { kindMetrics["expired_unsent"] = .number(Double(outcome.expiredUnsent)) }
+        var result = collector.finish(run: run, session: session, recipe: recipe, target: target, workload: workload,
+                                      startedAt: startedAt, endedAt: Date(), runEnd: outcome.endedAt, status: status,
+                                      statusReason: reason, reconnects: outcome.reconnects, kindMetrics: kindMetrics)
+        if let note = outcome.senderLagNote, result.clientBottleneck.exceeded { result.clientBottleneck.note = note }
+        return result
+    }
+}

@@ -1,0 +1,61 @@
+import BenchCore
+
+/// `--set KEY=VALUE` on `client run`: overrides of a recipe's kind-specific parameters, validated like the recipe.
+public enum ClientParamOverrides {
+    public static func apply(_ sets: [(String, String)], to params: ClientParams) throws -> ClientParams {
+        guard !sets.isEmpty else { return params }
+        switch params {
+        case .http(let p):
+            var method = p.method, path = p.path, headers = p.headers, body = p.body, expect = p.expectStatus
+            for (key, value) in sets {
+                switch key {
+                case "method": method = value.uppercased()
+                case "path":
+                    guard value.hasPrefix("/") else { throw invalid(key, value, "a path starting with /") }
+                    path = value
+                case "body": body = value
+                case "expect_status":
+                    guard let n = Int(value), (100...599).contains(n) else { throw invalid(key, value, "an HTTP status 100 to 599") }
+                    expect = n
+                case _ where key.hasPrefix("header."): headers[String(key.dropFirst(7))] = value
+                default: throw unknown(key, ["method", "path", "body", "expect_status", "header.NAME"])
+                }
+            }
+            return .http(HTTPParams(method: method, path: path, headers: headers, body: body, bodyFile: p.bodyFile, expectStatus: expect))
+        case .redis(let p):
+            var command = p.command, ratio = p.ratio, keyspace = p.keyspace, size = p.valueSize, pipeline = p.pipeline
+            for (key, value) in sets {
+                switch key {
+                case "command":
+                    guard let c = RedisCommandMix(rawValue: value) else { throw invalid(key, value, "get, set or mixed") }
+                    command = c
+                case "ratio":
+                    let parts = value.split(separator: ":").compactMap { Int($0) }
+                    guard parts.count == 2, parts.allSatisfy({ $0 >= 0 }), parts.reduce(0, +) > 0 else { throw invalid(key, value, "SETS:GETS, e.g. 1:10") }
+                    ratio = RedisRatio(sets: parts[0], gets: parts[1])
+                case "keyspace":
+                    guard let n = Int(value), n > 0 else { throw invalid(key, value, "a positive number of keys") }
+                    keyspace = n
+                case "value_size":
+                    guard let s = ByteSize(parsing: value), s.bytes > 0 else { throw invalid(key, value, ByteSize.acceptedForms) }
+                    size = s
+                case "pipeline":
+                    guard let n = Int(value), (1...1024).contains(n) else { throw invalid(key, value, "a depth from 1 to 1024") }
+                    pipeline = n
+                default: throw unknown(key, ["command", "ratio", "keyspace", "value_size", "pipeline"])
+                }
+            }
+            return .redis(RedisParams(command: command, ratio: ratio, keyspace: keyspace, valueSize: size, pipeline: pipeline))
+        default:
+            throw BenchError.usage("client run: --set is not supported for this client kind yet")
+        }
+    }
+
+    private static func invalid(_ key: String, _ value: String, _ expected: String) -> BenchError {
+        BenchError.usage("client run: --set \(key)=\(value): expected \(expected)")
+    }
+
+    private static func unknown(_ key: String, _ valid: [String]) -> BenchError {
+        BenchError.usage("client run: --set \(key): no such parameter\(Suggestions.didYouMean(key, in: valid)) (parameters: \(valid.joined(separator: ", ")))")
+    }
+}

@@ -1,0 +1,40 @@
+import BenchCore
+import NIOCore
+
+/// One connection's side of a request/response protocol: encodes requests, frames responses.
+///
+/// A value per connection (parser state lives in it), made fresh for each new connection from a
+/// shared, immutable `Config` that holds everything encoded once.
+protocol LoadCodec: SendableMetatype {
+    associatedtype Config: Sendable
+
+    /// `stream` tells connections apart for per-connection random choices (Redis keys).
+    init(config: Config, stream: UInt64, allocator: ByteBufferAllocator)
+
+    /// Most requests in flight on one connection: 1 for HTTP/1.1, the pipeline depth for Redis.
+    static func depth(_ config: Config) -> Int
+
+    /// Queues one request for the next `takeOutput()`.
+    mutating func appendRequest()
+
+    /// The bytes queued since the last call, or nil when nothing is queued.
+    mutating func takeOutput() -> ByteBuffer?
+
+    /// Frames at most one response from the front of `buffer`, consuming what it framed.
+    mutating func parse(_ buffer: inout ByteBuffer) -> ResponseEvent
+
+    /// The peer closed the stream: a response delimited by the close is complete now; a partial one
+    /// is a protocol error.
+    mutating func endOfStream() -> ResponseEvent
+}
+
+/// What a codec found in the bytes received so far.
+enum ResponseEvent {
+    /// No complete response yet; the unconsumed bytes (a partial line) must be offered again with more.
+    case needMore
+    /// One response, complete. `failure` is `.status` for an unexpected status or an error reply.
+    /// `close`: the server will close the connection after it (HTTP `Connection: close`).
+    case response(status: Int, bytes: Int, failure: RequestErrorKind?, close: Bool)
+    /// The bytes break the protocol; the connection cannot be used further.
+    case invalid
+}

@@ -1,0 +1,219 @@
+import BenchCore
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Drives one endpoint with HTTP or Redis load, closed or open loop, and measures every request.
+///
+/// Each event loop thread runs its own connections, its share of the schedule and its own
+/// `RunAggregator`; the engine merges them for progress and the outcome. A run happens once.
+public final class LoadEngine: LoadGenerator {
+    public let plan: LoadPlan
+    public let loadProtocol: LoadProtocol
+
+    private struct State {
+        var started = false
+        var stopped = false
+        var stoppers: [@Sendable () -> Void] = []
+    }
+
+    private let state = Mutex(State())
+
+    public init(plan: LoadPlan, protocol loadProtocol: LoadProtocol) {
+        self.plan = plan
+        self.loadProtocol = loadProtocol
+    }
+
+    public var kind: String {
+        switch loadProtocol {
+        case .http: return "http"
+        case .redis: return "redis"
+        }
+    }
+
+    /// Runs to the end (duration or request count) or until `stop()`. Calls `progress` about once a
+    /// second with the merged cumulative snapshot, the per-second slices completed since the last
+    /// call, and the seconds elapsed since the run's start (warm-up included).
+    public func run(progress: @escaping @Sendable (AggregateSnapshot, [SecondSlice], _ elapsedSeconds: Double) -> Void)
+        async throws -> LoadOutcome
+    {
+        if let problem = plan.problem { throw LoadEngineError.invalidPlan(problem) }
+        let address = try TargetAddress.resolve(host: plan.host, port: plan.port)
+        switch loadProtocol {
+        case .http(let params, let hostHeader):
+            let config = try HTTPCodec.Config(params: params, hostHeader: hostHeader)
+            return try await run(HTTPCodec.self, config: config, address: address, progress: progress)
+        case .redis(let params):
+            let config = RedisCodec.Config(params: params, seed: plan.seed)
+            return try await run(RedisCodec.self, config: config, address: address, progress: progress)
+        }
+    }
+
+    /// Ends the run early, keeping what was measured. Safe from any thread, at any time.
+    public func stop() {
+        let stoppers = state.withLock { state -> [@Sendable () -> Void] in
+            state.stopped = true
+            return state.stoppers
+        }
+        for stopper in stoppers { stopper() }
+    }
+
+    private struct Loop<Codec: LoadCodec>: Sendable {
+        let eventLoop: EventLoop
+        let driver: NIOLoopBound<LoopDriver<Codec>>
+        let done: EventLoopFuture<Void>
+
+        func collect(upTo second: Int) async throws -> (AggregateSnapshot, [SecondSlice]) {
+            try await eventLoop.submit { driver.value.collect(upTo: second) }.get()
+        }
+    }
+
+    private func run<Codec: LoadCodec>(
+        _ codec: Codec.Type, config: Codec.Config, address: SocketAddress,
+        progress: @escaping @Sendable (AggregateSnapshot, [SecondSlice], Double) -> Void
+    ) async throws -> LoadOutcome {
+        try state.withLock { state in
+            if state.started { throw LoadEngineError.alreadyRun }
+            state.started = true
+        }
+        let loopCount = plan.mode == .closed ? min(plan.eventLoops, plan.concurrency) : plan.eventLoops
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: loopCount)
+        let warmupEnd = Self.nanoseconds(plan.warmup)
+        let endTime = plan.duration.map { warmupEnd + Self.nanoseconds($0) } ?? .max
+        let timeout = Self.nanoseconds(plan.requestTimeout)
+        let meanGap = plan.rate.map { 1e9 / $0 }
+        let lagBound = max(UInt64(1_000_000), UInt64((meanGap ?? 0) * 0.01))
+        let origin = NIODeadline.now().uptimeNanoseconds
+
+        var loops: [Loop<Codec>] = []
+        do {
+            for (index, eventLoop) in group.makeIterator().enumerated() {
+                let settings = LoopSettings(
+                    address: address, loopIndex: index, loopCount: loopCount,
+                    connections: Self.share(plan.concurrency, of: index, among: loopCount, atLeastOne: plan.mode == .open),
+                    connectionCap: max(1, (plan.connectionCap + loopCount - 1) / loopCount),
+                    arrival: plan.arrivalPlan, warmupEnd: warmupEnd, endTime: endTime,
+                    requests: plan.mode == .open ? plan.requests
+                        : plan.requests.map { Self.share($0, of: index, among: loopCount, atLeastOne: false) },
+                    requestTimeout: timeout,
+                    sweepInterval: min(max(timeout / 20, 5_000_000), 250_000_000),
+                    lagBound: lagBound,
+                    expectedInterval: meanGap.map { UInt64($0.rounded()) })
+                let loop = try await eventLoop.submit { () -> Loop<Codec> in
+                    let driver = LoopDriver<Codec>(eventLoop: eventLoop, settings: settings, config: config, origin: origin)
+                    driver.start()
+                    return Loop(eventLoop: eventLoop, driver: NIOLoopBound(driver, eventLoop: eventLoop),
+                                done: driver.done.futureResult)
+                }.get()
+                loops.append(loop)
+            }
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+
+        let stoppedEarly = state.withLock { state -> Bool in
+            for loop in loops {
+                state.stoppers.append { loop.eventLoop.execute { loop.driver.value.stop() } }
+            }
+            return state.stopped
+        }
+        if stoppedEarly { stop() }
+
+        let finished = EventLoopFuture.andAllComplete(loops.map(\.done), on: group.any())
+        let flag = DoneFlag()
+        finished.whenComplete { _ in flag.set() }
+
+        // Progress about once a second, on whole seconds since the start.
+        var nextReport = 1.0
+        while !flag.isSet {
+            try? await Task.sleep(nanoseconds: 20_000_000)
+            if Task.isCancelled { stop() }
+            let elapsedNanoseconds = NIODeadline.now().uptimeNanoseconds &- origin
+            let elapsed = Double(elapsedNanoseconds) / 1e9
+            guard elapsed >= nextReport, !flag.isSet else { continue }
+            nextReport = elapsed.rounded(.down) + 1
+            // Whole seconds since the start that are over (slices count from the start, warm-up included).
+            let (snapshot, seconds) = try await Self.collect(loops, upTo: Int(elapsedNanoseconds / 1_000_000_000))
+            progress(snapshot, seconds, elapsed)
+        }
+        try await finished.get()
+
+        let (snapshot, remaining) = try await Self.collect(loops, upTo: Int.max)
+        var stats: [LoopStats] = []
+        var interrupted = false
+        for loop in loops {
+            let (loopStats, loopInterrupted) = try await loop.eventLoop.submit {
+                (loop.driver.value.stats, loop.driver.value.interrupted)
+            }.get()
+            stats.append(loopStats)
+            interrupted = interrupted || loopInterrupted
+        }
+        try await group.shutdownGracefully()
+        return Self.outcome(snapshot: snapshot, remaining: remaining, stats: stats, interrupted: interrupted,
+                            warmupEnd: warmupEnd, endTime: endTime, lagBound: lagBound, openLoop: plan.mode == .open)
+    }
+
+    private static func collect<Codec>(_ loops: [Loop<Codec>], upTo second: Int) async throws
+        -> (AggregateSnapshot, [SecondSlice])
+    {
+        var parts: [(AggregateSnapshot, [SecondSlice])] = []
+        for loop in loops { parts.append(try await loop.collect(upTo: second)) }
+        return (mergeSnapshots(parts.map(\.0)), mergeSeconds(parts.map(\.1)))
+    }
+
+    private static func outcome(snapshot: AggregateSnapshot, remaining: [SecondSlice], stats: [LoopStats],
+                                interrupted: Bool, warmupEnd: UInt64, endTime: UInt64, lagBound: UInt64,
+                                openLoop: Bool) -> LoadOutcome {
+        var endedAt: UInt64 = warmupEnd
+        for s in stats {
+            let loopEnd: UInt64
+            if interrupted {
+                loopEnd = min(s.finishedAt, endTime)
+            } else if s.sendingEnded >= endTime {
+                loopEnd = endTime
+            } else {
+                loopEnd = max(s.lastCompleted, s.sendingEnded)
+            }
+            endedAt = max(endedAt, loopEnd)
+        }
+        let sent = stats.reduce(0) { $0 + $1.sent }
+        let late = stats.reduce(0) { $0 + $1.lateSends }
+        let maxLag = stats.map(\.maxSenderLag).max() ?? 0
+        var note: String?
+        if openLoop && sent > 0 && late * 100 > sent {
+            let percent = Double(late) * 100 / Double(sent)
+            note = "the client could not keep the schedule: \(Self.format(percent))% of requests were sent more than "
+                + "\(Self.format(Double(lagBound) / 1e6)) ms late (max \(Self.format(Double(maxLag) / 1e6)) ms); "
+                + "response times include the wait, but the target did not see the rate asked for"
+        }
+        return LoadOutcome(
+            snapshot: snapshot, remainingSeconds: remaining, interrupted: interrupted,
+            connectionsOpened: stats.reduce(0) { $0 + $1.connectionsOpened },
+            reconnects: stats.reduce(0) { $0 + $1.reconnects },
+            warmupEnd: warmupEnd, endedAt: endedAt, sent: sent, lateSends: late, maxSenderLag: maxLag,
+            lagBound: lagBound, expiredUnsent: stats.reduce(0) { $0 + $1.expired }, senderLagNote: note)
+    }
+
+    private static func format(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? "\(Int(rounded))" : "\(rounded)"
+    }
+
+    private static func nanoseconds(_ seconds: Double) -> UInt64 {
+        UInt64((max(0, seconds) * 1e9).rounded())
+    }
+
+    /// Loop `index`'s part of `total` spread over `count` loops.
+    private static func share(_ total: Int, of index: Int, among count: Int, atLeastOne: Bool) -> Int {
+        let part = total / count + (index < total % count ? 1 : 0)
+        return atLeastOne ? max(1, part) : part
+    }
+}
+
+/// Set once, from an event loop, when every loop has finished; read by the progress loop.
+private final class DoneFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
+}

@@ -1,0 +1,34 @@
+import BenchCore
+
+/// What a finished (or stopped) run measured.
+public struct LoadOutcome: Sendable {
+    /// Cumulative statistics, merged over event loops.
+    public var snapshot: AggregateSnapshot
+    /// Per-second slices not yet handed to `progress`.
+    public var remainingSeconds: [SecondSlice]
+    /// Stopped early by `stop()`.
+    public var interrupted: Bool
+    /// Successful connects, reconnects included.
+    public var connectionsOpened: Int
+    /// Connections reopened after the server closed them (keep-alive limits, `Connection: close`, faults).
+    public var reconnects: Int
+    /// Nanoseconds since the run's start at which measuring began.
+    public var warmupEnd: UInt64
+    /// Nanoseconds since the run's start at which measuring ended: the end of the duration, the
+    /// last answer of a request-count run, or the moment of `stop()`. Answers to requests sent before
+    /// it may complete a little later; they count.
+    public var endedAt: UInt64
+    /// Open loop: measured requests sent, and those of them sent later than `lagBound`.
+    public var sent: Int
+    public var lateSends: Int
+    public var maxSenderLag: UInt64
+    /// The sender lag above which a send counts as late: 1 ms or 1% of the mean gap, whichever is larger.
+    public var lagBound: UInt64
+    /// Open loop: requests that waited past the timeout for a free connection (counted as timeouts).
+    public var expiredUnsent: Int
+    /// Set when the client, not the server, was the bottleneck (more than 1% of sends late).
+    public var senderLagNote: String?
+
+    /// Measured seconds.
+    public var measuredDuration: Double { Double(endedAt &- min(endedAt, warmupEnd)) / 1e9 }
+}

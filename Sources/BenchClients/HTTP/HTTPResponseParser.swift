@@ -1,0 +1,231 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Frames HTTP/1.x responses from raw bytes: status line, headers (only the few that frame the
+/// body), and a body by `Content-Length`, chunked transfer-encoding or end of stream.
+///
+/// Works on whatever bytes have arrived: a response split across reads resumes where it stopped (a
+/// partial line is left unconsumed for the caller to offer again with more), and several responses
+/// in one read come out one per call.
+struct HTTPResponseParser {
+    enum Outcome {
+        case needMore
+        case complete(status: Int, bytes: Int, close: Bool)
+        case invalid
+    }
+
+    private enum State: UInt8 {
+        case statusLine, headers, body, chunkSize, chunkData, trailers, untilClose
+    }
+
+    private var state = State.statusLine
+    private var remaining = 0
+    private var status = 0
+    private var contentLength = -1
+    private var chunked = false
+    private var close = false
+    private var keepAlive = false
+    private var http10 = false
+    private var bytes = 0
+
+    /// True between responses (nothing of the next one seen yet).
+    var isIdle: Bool { state == .statusLine && bytes == 0 }
+
+    /// Parses from the start of `buffer`; returns what it found and how many bytes it consumed.
+    /// `noBody`: the request was HEAD, so no response has a body whatever its headers say.
+    mutating func parse(_ buffer: UnsafeRawBufferPointer, noBody: Bool) -> (Outcome, Int) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return (.needMore, 0) }
+        let count = buffer.count
+        var pos = 0
+        while true {
+            switch state {
+            case .body:
+                let n = min(remaining, count - pos)
+                pos += n
+                remaining -= n
+                bytes += n
+                if remaining == 0 { return (finish(), pos) }
+                return (.needMore, pos)
+            case .chunkData:
+                let n = min(remaining, count - pos)
+                pos += n
+                remaining -= n
+                bytes += n
+                if remaining > 0 { return (.needMore, pos) }
+                state = .chunkSize
+            case .untilClose:
+                bytes += count - pos
+                return (.needMore, count)
+            case .statusLine, .headers, .chunkSize, .trailers:
+                guard let newline = memchr(base + pos, 0x0A, count - pos) else { return (.needMore, pos) }
+                let lineEnd = base.distance(to: UnsafeRawPointer(newline))
+                let line = UnsafeRawBufferPointer(start: base + pos, count: lineEnd - pos)
+                let length = line.count > 0 && line[line.count - 1] == 0x0D ? line.count - 1 : line.count
+                let lineBytes = lineEnd + 1 - pos
+                pos = lineEnd + 1
+                if state == .statusLine && length == 0 { continue }  // a stray CRLF between responses
+                bytes += lineBytes
+                switch state {
+                case .statusLine:
+                    guard length >= 12, Self.hasPrefix(line, "HTTP/1."),
+                          let code = Self.threeDigits(line, at: 9) else { return (.invalid, pos) }
+                    status = code
+                    http10 = line[7] == UInt8(ascii: "0")
+                    state = .headers
+                case .headers:
+                    if length > 0 {
+                        guard header(UnsafeRawBufferPointer(rebasing: line[0..<length])) else { return (.invalid, pos) }
+                        continue
+                    }
+                    if status >= 100 && status < 200 && status != 101 {
+                        // An interim response (100 Continue): the real one follows.
+                        resetResponse(keepingBytes: true)
+                        continue
+                    }
+                    if http10 && !keepAlive { close = true }
+                    if noBody || status == 204 || status == 304 { return (finish(), pos) }
+                    if chunked {
+                        state = .chunkSize
+                    } else if contentLength >= 0 {
+                        if contentLength == 0 { return (finish(), pos) }
+                        remaining = contentLength
+                        state = .body
+                    } else {
+                        close = true
+                        state = .untilClose
+                    }
+                case .chunkSize:
+                    guard let size = Self.hexPrefix(line, length: length) else { return (.invalid, pos) }
+                    if size == 0 {
+                        state = .trailers
+                    } else {
+                        remaining = size + 2  // the data and its CRLF
+                        state = .chunkData
+                    }
+                case .trailers:
+                    if length == 0 { return (finish(), pos) }
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    /// The peer closed the connection: completes a response delimited by the close.
+    mutating func endOfStream() -> Outcome {
+        if state == .untilClose { return finish() }
+        if isIdle { return .needMore }
+        return .invalid
+    }
+
+    private mutating func finish() -> Outcome {
+        let outcome = Outcome.complete(status: status, bytes: bytes, close: close)
+        resetResponse(keepingBytes: false)
+        return outcome
+    }
+
+    private mutating func resetResponse(keepingBytes: Bool) {
+        state = .statusLine
+        remaining = 0
+        status = 0
+        contentLength = -1
+        chunked = false
+        close = false
+        keepAlive = false
+        http10 = false
+        if !keepingBytes { bytes = 0 }
+    }
+
+    /// Reads the headers that frame the body; false when one of them is malformed.
+    private mutating func header(_ line: UnsafeRawBufferPointer) -> Bool {
+        switch line[0] | 0x20 {
+        case UInt8(ascii: "c"):
+            if Self.hasPrefixIgnoringCase(line, "content-length:") {
+                var value = 0
+                var digits = 0
+                for byte in line[15...] where byte != 0x20 && byte != 0x09 {
+                    guard byte >= 0x30 && byte <= 0x39, digits < 18 else { return false }
+                    value = value * 10 + Int(byte - 0x30)
+                    digits += 1
+                }
+                guard digits > 0 else { return false }
+                contentLength = value
+            } else if Self.hasPrefixIgnoringCase(line, "connection:") {
+                let value = UnsafeRawBufferPointer(rebasing: line[11...])
+                if Self.containsIgnoringCase(value, "close") { close = true }
+                if Self.containsIgnoringCase(value, "keep-alive") { keepAlive = true }
+            }
+        case UInt8(ascii: "t"):
+            if Self.hasPrefixIgnoringCase(line, "transfer-encoding:"),
+               Self.containsIgnoringCase(UnsafeRawBufferPointer(rebasing: line[18...]), "chunked") {
+                chunked = true
+            }
+        default:
+            break
+        }
+        return true
+    }
+
+    private static func hasPrefix(_ line: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        guard line.count >= prefix.utf8CodeUnitCount else { return false }
+        return memcmp(line.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
+
+    /// `lowercase` is all lowercase ASCII; letters in `line` compare without case.
+    private static func hasPrefixIgnoringCase(_ line: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        let n = lowercase.utf8CodeUnitCount
+        guard line.count >= n else { return false }
+        let p = lowercase.utf8Start
+        for i in 0..<n {
+            let want = p[i]
+            let have = line[i]
+            if have != want && (have | 0x20) != want { return false }
+        }
+        return true
+    }
+
+    private static func containsIgnoringCase(_ value: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        let n = lowercase.utf8CodeUnitCount
+        guard value.count >= n else { return false }
+        for start in 0...(value.count - n)
+        where hasPrefixIgnoringCase(UnsafeRawBufferPointer(rebasing: value[start...]), lowercase) {
+            return true
+        }
+        return false
+    }
+
+    private static func threeDigits(_ line: UnsafeRawBufferPointer, at i: Int) -> Int? {
+        var value = 0
+        for k in i..<(i + 3) {
+            let d = line[k] &- 0x30
+            guard d <= 9 else { return nil }
+            value = value * 10 + Int(d)
+        }
+        return value
+    }
+
+    /// The chunk size: hex digits up to `;` (extensions), space or the line's end.
+    private static func hexPrefix(_ line: UnsafeRawBufferPointer, length: Int) -> Int? {
+        var value = 0
+        var digits = 0
+        for k in 0..<length {
+            let c = line[k]
+            let d: UInt8
+            switch c {
+            case 0x30...0x39: d = c - 0x30
+            case 0x41...0x46: d = c - 0x41 + 10
+            case 0x61...0x66: d = c - 0x61 + 10
+            default:
+                guard digits > 0, c == UInt8(ascii: ";") || c == 0x20 || c == 0x09 else { return nil }
+                return value
+            }
+            guard digits < 15 else { return nil }
+            value = value << 4 | Int(d)
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+}

@@ -1,0 +1,198 @@
+import BenchClients
+import BenchCore
+import BenchServers
+import Foundation
+
+/// `client run|status|stop|wait` and `show`: load against a server handle or an address, results by run handle.
+enum ClientCommands {
+    static let all: [CommandSpec] = [run, status, stop, wait, show]
+
+    static let run = CommandSpec(
+        ["client", "run"], area: .clients, abstract: "Run a client recipe against a server (handle rN); live progress, results in runs/rN.json",
+        discussion: """
+        --target takes a server handle (s1) or alias, a URL (http://host:port) or host:port for a service
+        bench did not start. Without --target, the one running server of the recipe's target service is
+        used. Closed loop by default (each connection sends when its last answer came); --rate R makes
+        it open loop: sends follow a schedule (constant or Poisson from --seed) and latency is measured
+        both from the actual send (service time) and from the scheduled send (response time, corrected
+        for coordinated omission). Ctrl-C stops the run early and keeps what was measured.
+        """,
+        arguments: [ArgumentSpec("RECIPE", "a client recipe (see 'client list')", completion: .recipes(.client))],
+        options: [
+            .value("target", "TARGET", "server handle, alias, URL or host:port", completion: .handles(.server)),
+            .value("port", "NAME", "which named port of the server (default: the recipe's target port)"),
+            .value("duration", "DURATION", "measured duration, after warm-up (default: the recipe's)", type: .duration),
+            .value("requests", "N", "stop after N measured requests instead of a duration", type: .integer(min: 1)),
+            .value("warmup", "DURATION", "excluded from every statistic (default: the recipe's)", type: .duration),
+            .value("concurrency", "C", "connections (closed loop), initial pool (open loop)", type: .integer(min: 1)),
+            .value("rate", "R", "requests per second: open loop", type: .number(min: 0.001)),
+            .value("arrival", "PROCESS", "open-loop arrivals", type: .choice(["constant", "poisson"])),
+            .value("seed", "S", "seed for arrivals, keys and prompts (default: the recipe's; always recorded)", type: .integer(min: 0)),
+            .value("set", "KEY=VALUE", "override a recipe parameter (e.g. path=/x, pipeline=16)", type: .keyValue, repeatable: true),
+            .value("timeout", "DURATION", "per-request timeout", type: .duration, default: "10s"),
+            .value("connections-cap", "N", "open loop: most connections the pool may grow to", type: .integer(min: 1), default: "1000"),
+            .value("threads", "N", "event-loop threads of the load generator", type: .integer(min: 1), default: "1"),
+            .flag("quiet", "no progress output"),
+            .flag("background", "return at once; 'client wait rN' or 'client stop rN' later"),
+        ],
+        examples: ["client run nginx-get --target s1 --duration 30s --concurrency 50",
+                   "client run nginx-get --target s1 --rate 2000 --duration 20s",
+                   "client run redis-get-set --target s2 --set pipeline=16",
+                   "client run nginx-get --target http://10.0.0.5:8080 --requests 10000"],
+        recording: .always
+    ) { invocation, context in
+        let recipeName = invocation.argument("RECIPE")!
+        let loaded: LoadedRecipe
+        do {
+            loaded = try context.session.catalog.load(.client, named: recipeName)
+        } catch let error as RecipeValidationError {
+            throw BenchError("client recipe '\(recipeName)' is invalid:\n\(error.description)")
+        }
+        guard case .client(let recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a client recipe") }
+        let target = try await resolveTarget(invocation.option("target"), portName: invocation.option("port"), recipe: recipe, context: context)
+        let request = try makeRequest(recipe: recipe, loaded: loaded, target: target, invocation: invocation)
+        // The seed is always recorded, so a replay sends the same schedule, keys and prompts.
+        context.recordResolved("seed", String(request.seed))
+        try context.session.useRecipe(loaded)
+
+        let console = context.console
+        let quiet = invocation.flag("quiet") || invocation.flag("background")
+        let onTerminal = console.isInteractive
+        let servers = context.servers
+        let progress: @Sendable (String) -> Void = { line in
+            guard !quiet else { return }
+            if onTerminal { console.progress(line) } else { console.info(line) }
+        }
+        let targetAlive: @Sendable () async -> String? = {
+            guard let handle = target.server else { return nil }
+            guard let instance = await servers.instance(handle) else { return "\(handle) is gone" }
+            return instance.state.isLive ? nil : "\(handle) (\(instance.recipeName)) \(instance.state)"
+        }
+        if invocation.flag("background") {
+            let handle = try await context.clients.start(request, progress: progress, targetAlive: targetAlive)
+            context.produced(handle)
+            context.print("\(handle) running in the background; 'client wait \(handle)' shows its result, 'client stop \(handle)' ends it early")
+            return
+        }
+        let result = try await context.clients.run(request, progress: progress, targetAlive: targetAlive)
+        if onTerminal && !quiet { console.progress(nil) }
+        if let handle = Handle(parsing: result.run) { context.produced(handle) }
+        for line in RunSummaryRenderer.lines(result) { context.print(line) }
+    }
+
+    static let status = CommandSpec(
+        ["client", "status"], area: .clients, abstract: "List the session's client runs with their status and headline numbers",
+        examples: ["client status"]
+    ) { _, context in
+        let runs = await context.clients.runs
+        guard !runs.isEmpty else {
+            context.print("no client runs in this session (start one with 'client run RECIPE --target sN')")
+            return
+        }
+        context.table(["RUN", "RECIPE", "TARGET", "STATUS", "REQ/S", "P50 MS", "P99 MS", "ERRORS"], runs.map { run in
+            guard let result = run.result else { return [run.handle.description, run.recipe, run.target, "running", "-", "-", "-", "-"] }
+            return [run.handle.description, run.recipe, run.target, result.status.rawValue,
+                    String(format: "%.1f", result.throughput.requestsPerSecond),
+                    String(format: "%.3f", result.latency.responseTime.p50), String(format: "%.3f", result.latency.responseTime.p99),
+                    String(result.counts.errors.values.reduce(0, +))]
+        })
+    }
+
+    static let stop = CommandSpec(
+        ["client", "stop"], area: .clients, abstract: "Stop a running client run early (it keeps what it measured)",
+        arguments: [ArgumentSpec("RUN", "a run handle (r1)", type: .handle(.run), completion: .handles(.run))],
+        examples: ["client stop r1"], recording: .always
+    ) { invocation, context in
+        let handle = try context.session.handles.resolve(invocation.argument("RUN")!, as: .run)
+        try await context.clients.stop(handle)
+        context.print("stopping \(handle)")
+    }
+
+    static let wait = CommandSpec(
+        ["client", "wait"], area: .clients, abstract: "Wait for a running client run to finish",
+        arguments: [ArgumentSpec("RUN", "a run handle (r1)", type: .handle(.run), completion: .handles(.run))],
+        examples: ["client wait r1"], recording: .always
+    ) { invocation, context in
+        let handle = try context.session.handles.resolve(invocation.argument("RUN")!, as: .run)
+        let result = try await context.clients.wait(handle)
+        for line in RunSummaryRenderer.lines(result) { context.print(line) }
+    }
+
+    static let show = CommandSpec(
+        ["show"], area: .clients, abstract: "Show a run's results: a readable summary, or the result file with --json",
+        arguments: [ArgumentSpec("RUN", "a run handle (r1)", type: .handle(.run), completion: .handles(.run))],
+        options: [.flag("json", "print runs/rN.json as written")],
+        examples: ["show r1", "show r1 --json"]
+    ) { invocation, context in
+        let handle = try context.session.handles.resolve(invocation.argument("RUN")!, as: .run)
+        let url = context.session.directory.appendingPathComponent("runs/\(handle).json")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw BenchError("\(handle): no result file yet (\(RecipeCommands.displayPath(url))); is it still running? ('client status')")
+        }
+        if invocation.flag("json") {
+            context.print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        let result = try RunResult.decode(from: data)
+        for line in RunSummaryRenderer.lines(result) { context.print(line) }
+    }
+
+    /// The recipe's workload and parameters with the command line's overrides.
+    static func makeRequest(recipe: ClientRecipe, loaded: LoadedRecipe, target: ClientTargetSpec, invocation: Invocation) throws -> ClientRunRequest {
+        let workload = recipe.workload
+        let rate = invocation.option("rate").flatMap(Double.init) ?? workload.rate
+        // --rate makes a run open loop; --concurrency alone keeps the recipe's mode.
+        let mode: WorkloadMode = invocation.wasGiven("rate") ? .open : workload.mode
+        let requests = invocation.integer("requests") ?? (invocation.wasGiven("duration") ? nil : workload.requests)
+        let duration = invocation.duration("duration")?.seconds ?? (requests == nil ? workload.duration.seconds : nil)
+        let sets = invocation.optionList("set").map { pair -> (String, String) in
+            let eq = pair.firstIndex(of: "=")!
+            return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+        }
+        return try ClientRunRequest(
+            recipe: recipe, recipeSHA256: loaded.sha256, target: target, mode: mode,
+            concurrency: invocation.integer("concurrency") ?? workload.concurrency, rate: rate,
+            arrival: invocation.option("arrival").flatMap(ArrivalProcess.init(rawValue:)) ?? workload.arrival,
+            duration: duration, requests: requests,
+            warmup: invocation.duration("warmup")?.seconds ?? workload.warmup.seconds,
+            seed: UInt64(invocation.integer("seed") ?? workload.seed),
+            params: try ClientParamOverrides.apply(sets, to: recipe.params),
+            requestTimeout: invocation.duration("timeout")!.seconds,
+            connectionCap: invocation.integer("connections-cap")!, threads: invocation.integer("threads")!)
+    }
+
+    /// A handle or alias of a ready server, a URL, or host:port; or the one live server of the recipe's service.
+    static func resolveTarget(_ given: String?, portName: String?, recipe: ClientRecipe, context: CommandContext) async throws -> ClientTargetSpec {
+        let wantedPort = portName ?? recipe.target?.port ?? "main"
+        guard let given else {
+            let service = recipe.target?.service
+            let candidates = await context.servers.all.filter { $0.state.isLive && (service == nil || $0.recipeName == service) }
+            guard candidates.count == 1, let only = candidates.first else {
+                let what = service.map { "a running '\($0)' server" } ?? "a running server"
+                let list = candidates.map(\.handle.description).joined(separator: ", ")
+                throw BenchError.usage("client run: --target is needed: \(candidates.isEmpty ? "there is no \(what)" : "several match (\(list))"); give a server handle, a URL or host:port")
+            }
+            return try await serverTarget(only.handle, portName: wantedPort, given: only.handle.description, context: context)
+        }
+        if let handle = try? context.session.handles.resolve(given, as: .server) {
+            return try await serverTarget(handle, portName: wantedPort, given: given, context: context)
+        }
+        if Handle(parsing: given)?.kind == .server || (!given.contains(":") && !given.contains(".")) {
+            // Looks like a handle or an alias: say which exist.
+            _ = try context.session.handles.resolve(given, as: .server)
+        }
+        return try ClientTargetSpec(address: given)
+    }
+
+    private static func serverTarget(_ handle: Handle, portName: String, given: String, context: CommandContext) async throws -> ClientTargetSpec {
+        guard let instance = await context.servers.instance(handle) else { throw BenchError("\(handle): no such server instance") }
+        guard instance.state == .ready else {
+            throw BenchError("client run: target \(handle) (\(instance.recipeName)) is not ready: \(instance.state)\(instance.state == .starting ? "; 'wait \(handle)' first" : "")")
+        }
+        guard let port = instance.endpoint.ports[portName] else {
+            let names = instance.endpoint.ports.keys.sorted()
+            throw BenchError.usage("client run: --port \(portName): server \(handle) (\(instance.recipeName)) has no port '\(portName)'\(Suggestions.didYouMean(portName, in: names)) (ports: \(names.joined(separator: ", ")))")
+        }
+        return ClientTargetSpec(given: given, host: instance.endpoint.host, port: port, portName: portName, server: handle)
+    }
+}

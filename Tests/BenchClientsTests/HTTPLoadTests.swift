@@ -1,0 +1,207 @@
+import BenchClients
+import BenchCore
+import Foundation
+import Synchronization
+import XCTest
+
+/// Counts progress calls and the slices they carried.
+final class ProgressLog: Sendable {
+    private let state = Mutex<(calls: Int, slices: Int, completed: Int)>((0, 0, 0))
+    var calls: Int { state.withLock { $0.calls } }
+    var slices: Int { state.withLock { $0.slices } }
+    /// Answers in the measured slices handed to progress.
+    var completedInSlices: Int { state.withLock { $0.completed } }
+
+    func callback(_ snapshot: AggregateSnapshot, _ slices: [SecondSlice], _ elapsed: Double) {
+        state.withLock {
+            $0.calls += 1
+            $0.slices += slices.count
+            $0.completed += slices.filter { !$0.warmup }.reduce(0) { $0 + $1.completed }
+        }
+    }
+}
+
+final class HTTPLoadTests: XCTestCase {
+    private var servers: [TestServer] = []
+
+    override func tearDown() {
+        for server in servers { server.stop() }
+        servers = []
+    }
+
+    private func nginx(keepaliveRequests: Int = 10_000) throws -> TestServer {
+        let server = try TestServer.nginx(keepaliveRequests: keepaliveRequests)
+        servers.append(server)
+        return server
+    }
+
+    private func run(_ plan: LoadPlan, _ params: HTTPParams = HTTPParams(), log: ProgressLog = ProgressLog()) async throws
+        -> LoadOutcome
+    {
+        let engine = LoadEngine(plan: plan, protocol: .http(params, hostHeader: "localhost"))
+        return try await engine.run(progress: log.callback)
+    }
+
+    func testClosedLoopAgainstNginx() async throws {
+        let server = try nginx()
+        let log = ProgressLog()
+        let outcome = try await run(LoadPlan(host: "127.0.0.1", port: server.port, concurrency: 8, duration: 1.5, warmup: 0.5),
+                                    log: log)
+        let s = outcome.snapshot
+        XCTAssertGreaterThan(s.completed, 500)
+        XCTAssertEqual(s.ok, s.completed)
+        XCTAssertEqual(s.errorCount, 0, "\(s.errors)")
+        XCTAssertEqual(s.statusCounts[200], s.completed)
+        XCTAssertGreaterThan(s.warmupRequests, 0, "warm-up results are counted apart")
+        XCTAssertGreaterThan(s.bytesReceived, s.completed * 100)
+        XCTAssertEqual(outcome.connectionsOpened, 8)
+        XCTAssertEqual(outcome.reconnects, 0)
+        XCTAssertFalse(outcome.interrupted)
+        XCTAssertEqual(outcome.warmupEnd, 500_000_000)
+        XCTAssertEqual(outcome.measuredDuration, 1.5, accuracy: 0.01)
+        XCTAssertGreaterThanOrEqual(log.calls, 1)
+        // Every measured answer is in exactly one per-second slice.
+        let measuredInRemaining = outcome.remainingSeconds.filter { !$0.warmup }.reduce(0) { $0 + $1.completed }
+        XCTAssertEqual(log.completedInSlices + measuredInRemaining, s.completed)
+    }
+
+    func testRequestCountOnTwoEventLoops() async throws {
+        let server = try nginx()
+        let plan = LoadPlan(host: "127.0.0.1", port: server.port, concurrency: 5, duration: nil, requests: 3001,
+                            warmup: 0.2, eventLoops: 2)
+        let outcome = try await run(plan, HTTPParams(method: "POST", path: "/post", body: "payload"))
+        XCTAssertEqual(outcome.snapshot.completed, 3001)
+        XCTAssertEqual(outcome.snapshot.errorCount, 0)
+        XCTAssertEqual(outcome.connectionsOpened, 5)
+    }
+
+    func testOpenLoopKeepsTheRate() async throws {
+        let server = try nginx()
+        let plan = LoadPlan(host: "127.0.0.1", port: server.port, mode: .open, concurrency: 4, rate: 500, duration: 2,
+                            warmup: 0.2)
+        let outcome = try await run(plan)
+        let s = outcome.snapshot
+        XCTAssertEqual(Double(s.completed), 1000, accuracy: 20)
+        XCTAssertEqual(Double(s.completed) / outcome.measuredDuration, 500, accuracy: 10)
+        XCTAssertEqual(s.errorCount, 0)
+        XCTAssertEqual(s.expectedInterval, 2_000_000)
+        // On time as a rule (a shared 2-core machine and a debug build can delay a few sends).
+        XCTAssertLessThan(s.senderLag.valueAtPercentile(50), 1_000, "p50 sender lag under 1 ms")
+        XCTAssertLessThan(outcome.lateSends * 10, outcome.sent, "fewer than 10% of sends late")
+    }
+
+    func testPoissonScheduleOnTwoLoopsIsSentExactly() async throws {
+        let server = try nginx()
+        let plan = LoadPlan(host: "127.0.0.1", port: server.port, mode: .open, concurrency: 2, rate: 800,
+                            arrival: .poisson, duration: 1, warmup: 0.25, seed: 99, eventLoops: 2)
+        let outcome = try await run(plan)
+        // Exactly the requests the pacer schedules inside the measured window.
+        let pacer = PoissonPacer(rate: 800, seed: 99)
+        var expected = 0
+        var i = 0
+        while true {
+            let t = pacer.scheduledTime(ofRequest: i)
+            if t >= 1_250_000_000 { break }
+            if t >= 250_000_000 { expected += 1 }
+            i += 1
+        }
+        XCTAssertEqual(outcome.snapshot.completed, expected)
+        XCTAssertEqual(outcome.snapshot.errorCount, 0)
+    }
+
+    func testServerClosingKeepAliveIsReopenedTransparently() async throws {
+        let server = try nginx(keepaliveRequests: 100)
+        let plan = LoadPlan(host: "127.0.0.1", port: server.port, concurrency: 4, duration: nil, requests: 2000)
+        let outcome = try await run(plan)
+        XCTAssertEqual(outcome.snapshot.completed, 2000)
+        XCTAssertEqual(outcome.snapshot.errorCount, 0, "\(outcome.snapshot.errors)")
+        XCTAssertGreaterThanOrEqual(outcome.reconnects, 15)
+        // The last reopened connection may still be connecting when the run ends.
+        XCTAssertGreaterThanOrEqual(outcome.connectionsOpened, 4 + outcome.reconnects - 4)
+        XCTAssertLessThanOrEqual(outcome.connectionsOpened, 4 + outcome.reconnects)
+    }
+
+    func testChunkedResponses() async throws {
+        let server = try nginx()
+        let plan = LoadPlan(host: "127.0.0.1", port: server.port, concurrency: 3, duration: nil, requests: 300)
+        let outcome = try await run(plan, HTTPParams(path: "/chunked/big.txt"))
+        XCTAssertEqual(outcome.snapshot.completed, 300)
+        XCTAssertEqual(outcome.snapshot.errorCount, 0, "\(outcome.snapshot.errors)")
+        XCTAssertGreaterThan(outcome.snapshot.bytesReceived, 300 * 8192, "bodies of 8 KiB framed by chunks")
+    }
+
+    func testUnexpectedStatusIsCounted() async throws {
+        let server = try nginx()
+        let plan = LoadPlan(host: "127.0.0.1", port: server.port, concurrency: 2, duration: nil, requests: 200)
+        let outcome = try await run(plan, HTTPParams(path: "/missing"))
+        XCTAssertEqual(outcome.snapshot.completed, 200)
+        XCTAssertEqual(outcome.snapshot.ok, 0)
+        XCTAssertEqual(outcome.snapshot.errors[.status], 200)
+        XCTAssertEqual(outcome.snapshot.statusCounts[404], 200)
+    }
+
+    func testConnectionRefusedIsCountedAndPaced() async throws {
+        let port = try TestServer.freePort()
+        let started = Date()
+        let outcome = try await run(LoadPlan(host: "127.0.0.1", port: port, concurrency: 2, duration: 1))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3)
+        XCTAssertEqual(outcome.snapshot.completed, 0)
+        XCTAssertGreaterThan(outcome.snapshot.errors[.connect] ?? 0, 2)
+        XCTAssertLessThan(outcome.snapshot.errors[.connect] ?? 0, 60, "attempts back off instead of spinning")
+        XCTAssertEqual(outcome.connectionsOpened, 0)
+
+        let open = try await run(LoadPlan(host: "127.0.0.1", port: port, mode: .open, concurrency: 2, rate: 200, duration: 1))
+        XCTAssertEqual(Double(open.snapshot.errors[.connect] ?? 0), 200, accuracy: 10,
+                       "in open loop each scheduled request fails as the target is unreachable")
+    }
+
+    func testTargetDyingMidRunEndsTheRunWithErrors() async throws {
+        let server = try nginx()
+        let engine = LoadEngine(plan: LoadPlan(host: "127.0.0.1", port: server.port, concurrency: 4, duration: 2),
+                                protocol: .http(HTTPParams(), hostHeader: "localhost"))
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.7) { server.stop() }
+        let started = Date()
+        let outcome = try await engine.run { _, _, _ in }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 4)
+        XCTAssertGreaterThan(outcome.snapshot.completed, 100)
+        XCTAssertGreaterThan((outcome.snapshot.errors[.connect] ?? 0) + (outcome.snapshot.errors[.closed] ?? 0), 0)
+        XCTAssertFalse(outcome.interrupted)
+    }
+
+    func testStopEndsEarlyAndKeepsWhatWasMeasured() async throws {
+        let server = try nginx()
+        let engine = LoadEngine(plan: LoadPlan(host: "127.0.0.1", port: server.port, concurrency: 4, duration: 30),
+                                protocol: .http(HTTPParams(), hostHeader: "localhost"))
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { engine.stop() }
+        let started = Date()
+        let outcome = try await engine.run { _, _, _ in }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 3)
+        XCTAssertTrue(outcome.interrupted)
+        XCTAssertGreaterThan(outcome.snapshot.completed, 100)
+        XCTAssertEqual(outcome.snapshot.errorCount, 0, "requests in flight at the stop are not failures")
+        XCTAssertLessThan(outcome.measuredDuration, 2)
+    }
+
+    func testLocalhostReachesAnIPv4OnlyServer() async throws {
+        let server = try nginx()
+        let outcome = try await run(LoadPlan(host: "localhost", port: server.port, concurrency: 1, duration: nil, requests: 10))
+        XCTAssertEqual(outcome.snapshot.ok, 10)
+        do {
+            _ = try await run(LoadPlan(host: "no-such-host.invalid", port: 80, duration: 1))
+            XCTFail("expected an error")
+        } catch let error as LoadEngineError {
+            guard case .unresolvableHost = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testInvalidPlanIsRefused() async throws {
+        let engine = LoadEngine(plan: LoadPlan(host: "127.0.0.1", port: 80, mode: .open, rate: nil),
+                                protocol: .http(HTTPParams(), hostHeader: "h"))
+        do {
+            _ = try await engine.run { _, _, _ in }
+            XCTFail("expected an error")
+        } catch let error as LoadEngineError {
+            guard case .invalidPlan = error else { return XCTFail("\(error)") }
+        }
+    }
+}

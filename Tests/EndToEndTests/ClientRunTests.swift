@@ -1,0 +1,103 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `client run` against real nginx and redis started by bench: results, recording, faults.
+final class ClientRunTests: XCTestCase {
+    var bench: BenchProcess!
+
+    override func setUpWithError() throws { bench = try BenchProcess() }
+
+    override func tearDown() {
+        _ = try? bench.run(["--cleanup"])
+        bench.cleanUp()
+    }
+
+    private func resultFile(_ session: String, _ run: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: bench.directory.appendingPathComponent("sessions/\(session)/runs/\(run).json"))
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func testClosedAndOpenLoopRunsWriteVersionedResultsAndReplay() throws {
+        let result = try bench.run(["--session", "load"], stdin: """
+        server start nginx
+        server start redis
+        client run nginx-get --target s1 --duration 2s --warmup 500ms --concurrency 10
+        client run redis-get-set --target s2 --requests 5000 --set pipeline=4
+        client run nginx-get --target s1 --rate 500 --duration 2s --seed 7
+        client run nginx-get --target s1 --rate 200 --duration 1s --arrival poisson --seed 7
+        show r1
+        client status
+        """)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let r1 = try resultFile("load", "r1")
+        XCTAssertEqual(r1["schema"] as? String, "bench.run/1")
+        let counts = try XCTUnwrap(r1["counts"] as? [String: Any])
+        XCTAssertGreaterThan(counts["ok"] as? Int ?? 0, 100)
+        let latency = try XCTUnwrap(r1["latency"] as? [String: Any])
+        XCTAssertNotNil(latency["service_time"])
+        XCTAssertNotNil(latency["response_time"])
+        XCTAssertNotNil((r1["histograms"] as? [String: Any])?["response_time"])
+        XCTAssertFalse((r1["time_series"] as? [Any] ?? []).isEmpty)
+
+        let r2 = try resultFile("load", "r2")
+        XCTAssertEqual((r2["counts"] as? [String: Any])?["completed"] as? Int, 5000)
+
+        // Open loop at 500/s constant for 2 s: the rate is kept.
+        let r3 = try resultFile("load", "r3")
+        let perSecond = try XCTUnwrap((r3["throughput"] as? [String: Any])?["requests_per_s"] as? Double)
+        XCTAssertEqual(perSecond, 500, accuracy: 25)
+        XCTAssertEqual((r3["workload"] as? [String: Any])?["seed"] as? Int, 7)
+        XCTAssertEqual((try resultFile("load", "r4")["workload"] as? [String: Any])?["arrival"] as? String, "poisson")
+
+        // The script carries the resolved seed of every run, so a replay sends the same schedule.
+        let script = try bench.read("sessions/load.bench")
+        XCTAssertTrue(script.contains("client run nginx-get --target s1 --duration 2s --warmup 500ms --concurrency 10 --seed 1  # -> r1"), script)
+        XCTAssertTrue(result.stdout.contains("response time"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("service time"), result.stdout)
+
+        let replay = try bench.run(["--replay", "sessions/load.bench"])
+        XCTAssertEqual(replay.status, 0, replay.stderr)
+        XCTAssertFalse(replay.stderr.contains("handles differ"), replay.stderr)
+    }
+
+    func testBadInputAndATargetThatDiesMidRun() throws {
+        let result = try bench.run(["--session", "bad", "--continue-on-error"], stdin: """
+        client run nginx-get --target s9 --duration 1s
+        server start nginx
+        client run nginx-get --target s1 --port admin --duration 1s
+        client run nginx-get --target s1 --rate 0 --duration 1s
+        client run nginx-get --target s1 --concurrency 0 --duration 1s
+        client run nginx-get --target 127.0.0.1:1 --duration 1s --warmup 0s
+        """)
+        XCTAssertEqual(result.status, 1)
+        let err = result.stderr
+        XCTAssertTrue(err.contains("<stdin>:1: error: unknown server handle 's9'"), err)
+        XCTAssertTrue(err.contains("<stdin>:3: error: client run: --port admin: server s1 (nginx) has no port 'admin'"), err)
+        XCTAssertTrue(err.contains("<stdin>:4: error: client run: --rate: 0 is too small"), err)
+        XCTAssertTrue(err.contains("<stdin>:5: error: client run: --concurrency: 0 is too small"), err)
+        // An address nobody listens on: the run goes on, counting connect errors.
+        let r1 = try resultFile("bad", "r1")
+        XCTAssertGreaterThan(((r1["counts"] as? [String: Any])?["errors"] as? [String: Any])?["connect"] as? Int ?? 0, 0)
+
+        // The target killed during a run: status target-failed, partial results kept.
+        let (process, input, _, errors) = try bench.start(["--session", "dies"])
+        input.fileHandleForWriting.write(Data("server start nginx\nclient run nginx-get --target s1 --duration 20s --warmup 0s --concurrency 4\n".utf8))
+        var pid: Int32?
+        BenchProcess.waitUntil(15, "nginx ready") {
+            let servers = ServiceProbes.servers(in: bench.directory, session: "dies")
+            pid = ServiceProbes.pid(servers["s1"])
+            return ServiceProbes.isReady(servers["s1"])
+        }
+        Thread.sleep(forTimeInterval: 2)
+        kill(-(pid ?? 0), SIGKILL)
+        try input.fileHandleForWriting.close()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let r = try resultFile("dies", "r1")
+        XCTAssertEqual(r["status"] as? String, "target-failed", stderr)
+        XCTAssertGreaterThan((r["counts"] as? [String: Any])?["ok"] as? Int ?? 0, 0)
+    }
+}
