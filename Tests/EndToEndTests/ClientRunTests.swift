@@ -64,6 +64,7 @@ final class ClientRunTests: XCTestCase {
     }
 
     func testBadInputAndATargetThatDiesMidRun() throws {
+        try bench.write("recipes/servers/never.yaml", "service:\n  command: [sleep, \"60\"]\nports:\n  main: auto\nreadiness:\n  type: tcp\n  timeout: 30s\n")
         let result = try bench.run(["--session", "bad", "--continue-on-error"], stdin: """
         client run nginx-get --target s9 --duration 1s
         server start nginx
@@ -71,6 +72,10 @@ final class ClientRunTests: XCTestCase {
         client run nginx-get --target s1 --rate 0 --duration 1s
         client run nginx-get --target s1 --concurrency 0 --duration 1s
         client run nginx-get --target 127.0.0.1:1 --duration 1s --warmup 0s
+        client run nginx-get --target s1 --duration 0s
+        server start never --no-wait
+        client run nginx-get --target s2 --duration 1s
+        client run nginx-get --target https://example.invalid:443 --duration 1s
         """)
         XCTAssertEqual(result.status, 1)
         let err = result.stderr
@@ -78,6 +83,9 @@ final class ClientRunTests: XCTestCase {
         XCTAssertTrue(err.contains("<stdin>:3: error: client run: --port admin: server s1 (nginx) has no port 'admin'"), err)
         XCTAssertTrue(err.contains("<stdin>:4: error: client run: --rate: 0 is too small"), err)
         XCTAssertTrue(err.contains("<stdin>:5: error: client run: --concurrency: 0 is too small"), err)
+        XCTAssertTrue(err.contains("<stdin>:7: error: client run: --duration must be more than 0 (or give --requests)"), err)
+        XCTAssertTrue(err.contains("<stdin>:9: error: client run: target s2 (never) is not ready: starting; 'wait s2' first"), err)
+        XCTAssertTrue(err.contains("<stdin>:10: error: --target https://example.invalid:443: scheme 'https' is not supported"), err)
         // An address nobody listens on: the run goes on, counting connect errors.
         let r1 = try resultFile("bad", "r1")
         XCTAssertGreaterThan(((r1["counts"] as? [String: Any])?["errors"] as? [String: Any])?["connect"] as? Int ?? 0, 0)
