@@ -50,11 +50,7 @@ public actor ClientManager {
         default:
             throw BenchError("client kind '\(request.recipe.kind.rawValue)' is not supported by the load engine yet (supported: http, redis)")
         }
-        let plan = LoadPlan(host: request.target.host, port: request.target.port, mode: request.mode, concurrency: request.concurrency,
-                            rate: request.rate, arrival: request.arrival, duration: request.duration, requests: request.requests,
-                            warmup: request.warmup, seed: request.seed, connectionCap: request.connectionCap,
-                            requestTimeout: request.requestTimeout, eventLoops: request.threads)
-        if let problem = plan.problem { throw BenchError.usage("client run: \(problem)") }
+        let plan = request.plan
 
         let handle = try session.handles.allocate(.run, label: request.recipe.name)
         let engine = LoadEngine(plan: plan, protocol: loadProtocol)
@@ -71,7 +67,8 @@ public actor ClientManager {
                          targetAlive: @escaping @Sendable () async -> String?) async throws -> RunResult {
         let collector = LockedCollector()
         let targetFailure = Mutex<String?>(nil)
-        let total = request.duration.map { $0 + request.warmup }
+        let plan = request.plan
+        let total = plan.duration.map { $0 + plan.warmup }
         let startedAt = Date()
         // The target's health is checked beside the run: a dead server ends it as target-failed.
         let watcher = Task {
@@ -105,9 +102,9 @@ public actor ClientManager {
         let reason = failure.map { "target \(request.target.given) failed during the run: \($0)" }
             ?? (outcome.interrupted ? "stopped early (Ctrl-C or 'client stop'); the results cover what was measured" : nil)
         let workload = RunResult.Workload(
-            mode: request.mode.rawValue, concurrency: request.concurrency, rate: request.rate,
-            arrival: request.mode == .open ? request.arrival.rawValue : nil, duration: request.duration, requests: request.requests,
-            warmup: request.warmup, seed: Int(request.seed), connectionsCap: request.mode == .open ? request.connectionCap : nil)
+            mode: plan.mode.rawValue, concurrency: plan.concurrency, rate: plan.rate,
+            arrival: plan.mode == .open ? plan.arrival.rawValue : nil, duration: plan.duration, requests: plan.requests,
+            warmup: plan.warmup, seed: Int(plan.seed), connectionsCap: plan.mode == .open ? plan.connectionCap : nil)
         let result = collector.finish(
             outcome: outcome, run: handle.description, session: session.name,
             recipe: RunResult.Recipe(name: request.recipe.name, kind: request.recipe.kind.rawValue, sha256: request.recipeSHA256),

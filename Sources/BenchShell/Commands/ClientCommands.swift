@@ -149,16 +149,14 @@ enum ClientCommands {
             let eq = pair.firstIndex(of: "=")!
             return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
         }
-        return try ClientRunRequest(
-            recipe: recipe, recipeSHA256: loaded.sha256, target: target, mode: mode,
-            concurrency: invocation.integer("concurrency") ?? workload.concurrency, rate: rate,
-            arrival: invocation.option("arrival").flatMap(ArrivalProcess.init(rawValue:)) ?? workload.arrival,
-            duration: duration, requests: requests,
-            warmup: invocation.duration("warmup")?.seconds ?? workload.warmup.seconds,
-            seed: UInt64(invocation.integer("seed") ?? workload.seed),
-            params: try ClientParamOverrides.apply(sets, to: recipe.params),
-            requestTimeout: invocation.duration("timeout")!.seconds,
-            connectionCap: invocation.integer("connections-cap")!, threads: invocation.integer("threads")!)
+        let plan = LoadPlan(
+            host: target.host, port: target.port, mode: mode, concurrency: invocation.integer("concurrency") ?? workload.concurrency,
+            rate: rate, arrival: invocation.option("arrival").flatMap(ArrivalProcess.init(rawValue:)) ?? workload.arrival,
+            duration: duration, requests: requests, warmup: invocation.duration("warmup")?.seconds ?? workload.warmup.seconds,
+            seed: UInt64(invocation.integer("seed") ?? workload.seed), connectionCap: invocation.integer("connections-cap")!,
+            requestTimeout: invocation.duration("timeout")!.seconds, eventLoops: invocation.integer("threads")!)
+        return try ClientRunRequest(recipe: recipe, recipeSHA256: loaded.sha256, target: target, plan: plan,
+                                    params: try ClientParamOverrides.apply(sets, to: recipe.params))
     }
 
     /// A handle or alias of a ready server, a URL, or host:port; or the one live server of the recipe's service.
