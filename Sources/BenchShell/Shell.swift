@@ -111,6 +111,8 @@ public final class Shell: ShellControl {
         var wasInterrupted = interrupts.endCommand()
         let output = context.takeOutput()
         if context.interruptEndsNormally && (wasInterrupted || failure?.kind == .interrupted) {
+            // The terminal echoed ^C without a newline.
+            if console.isInteractive { console.printError("") }
             wasInterrupted = false
             failure = nil
         }
