@@ -29,7 +29,7 @@ public actor ClientManager {
     ///   - targetAlive: nil while the target runs; otherwise why it is gone (the run then ends as `target-failed`).
     public func run(_ request: ClientRunRequest, progress: @escaping @Sendable (String) -> Void,
                     targetAlive: @escaping @Sendable () async -> String?) async throws -> RunResult {
-        let handle = try start(request, progress: progress, targetAlive: targetAlive)
+        let handle = try await start(request, progress: progress, targetAlive: targetAlive)
         return try await withTaskCancellationHandler {
             try await wait(handle)
         } onCancel: {
@@ -39,16 +39,29 @@ public actor ClientManager {
 
     /// Starts a run in the background and returns its handle.
     public func start(_ request: ClientRunRequest, progress: @escaping @Sendable (String) -> Void,
-                      targetAlive: @escaping @Sendable () async -> String?) throws -> Handle {
+                      targetAlive: @escaping @Sendable () async -> String?) async throws -> Handle {
         let loadProtocol: LoadProtocol
         switch request.params {
+        case .openai(let params):
+            // Model discovery, the dataset and exact prompt lengths (/tokenize) are settled before the clock starts.
+            do {
+                let config = try await OpenAIRunConfig.prepare(
+                    params: params, slo: request.slo, host: request.target.host, port: request.target.port, seed: request.plan.seed,
+                    requests: request.plan.requests ?? 1000, environment: session.environment.merging(session.secrets.values) { a, _ in a },
+                    baseDirectory: FileManager.default.currentDirectoryPath)
+                loadProtocol = .openai(config)
+            } catch let error as BenchError {
+                throw error
+            } catch {
+                throw BenchError("client run: preparing the OpenAI requests: \(error)")
+            }
         case .http(let params):
             let hostHeader = request.target.port == 80 ? request.target.host : "\(request.target.host):\(request.target.port)"
             loadProtocol = .http(params, hostHeader: hostHeader)
         case .redis(let params):
             loadProtocol = .redis(params)
         default:
-            throw BenchError("client kind '\(request.recipe.kind.rawValue)' is not supported by the load engine yet (supported: http, redis)")
+            throw BenchError("client kind '\(request.recipe.kind.rawValue)' is not supported by the load engine yet (supported: http, redis, openai)")
         }
         let plan = request.plan
 
@@ -175,6 +188,7 @@ private final class LockedCollector: @unchecked Sendable {
                                       startedAt: startedAt, endedAt: Date(), runEnd: outcome.endedAt, status: status,
                                       statusReason: reason, reconnects: outcome.reconnects, kindMetrics: kindMetrics)
         if let note = outcome.senderLagNote, result.clientBottleneck.exceeded { result.clientBottleneck.note = note }
+        result.kindMetrics.merge(outcome.llmKindMetrics) { $1 }
         return result
     }
 }

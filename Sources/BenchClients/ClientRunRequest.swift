@@ -8,8 +8,11 @@ public struct ClientRunRequest: Sendable {
     /// How the load engine drives the target (workload with overrides; host and port from `target`).
     public var plan: LoadPlan
     public var params: ClientParams
+    /// Service-level objectives for goodput (the recipe's, or --slo).
+    public var slo: SLOSpec
 
-    public init(recipe: ClientRecipe, recipeSHA256: String, target: ClientTargetSpec, plan: LoadPlan, params: ClientParams) throws {
+    public init(recipe: ClientRecipe, recipeSHA256: String, target: ClientTargetSpec, plan: LoadPlan, params: ClientParams,
+                slo: SLOSpec) throws {
         guard plan.duration != nil || plan.requests != nil else {
             throw BenchError.usage("client run: give --duration or --requests (the run needs an end)")
         }
@@ -25,6 +28,7 @@ public struct ClientRunRequest: Sendable {
         self.target = target
         self.plan = plan
         self.params = params
+        self.slo = slo
     }
 
     public var seed: UInt64 { plan.seed }

@@ -26,6 +26,40 @@ protocol LoadCodec: SendableMetatype {
     /// The peer closed the stream: a response delimited by the close is complete now; a partial one
     /// is a protocol error.
     mutating func endOfStream() -> ResponseEvent
+
+    /// `parse(_:)` told when the bytes arrived (ns since the run's start), for codecs that time what happens inside
+    /// an answer (LLM streams). Default: `parse(_:)`.
+    mutating func parse(_ buffer: inout ByteBuffer, at now: UInt64) -> ResponseEvent
+
+    /// `endOfStream()` told when the close was seen. Default: `endOfStream()`.
+    mutating func endOfStream(at now: UInt64) -> ResponseEvent
+
+    /// An aggregator for the LLM measurements of this codec's answers, one per event loop; nil (the default) for
+    /// codecs without any.
+    static func makeLLMAggregator(_ config: Config, warmupEnd: UInt64) -> LLMAggregator?
+
+    /// Whether a request the server never answered, on a kept-alive connection it closed, is sent again on the
+    /// next connection (what HTTP clients do for this race: llama.cpp closes after every streamed answer without
+    /// saying so). Only for depth 1. Default false: it fails as `.closed`.
+    static var resendsUnanswered: Bool { get }
+
+    /// The LLM measurements of the answer just framed (its first content chunk becomes the result's first byte);
+    /// nil (the default) for codecs without any.
+    mutating func takeLLMSample() -> LLMRequestSample?
+}
+
+extension LoadCodec {
+    @inline(__always)
+    mutating func parse(_ buffer: inout ByteBuffer, at now: UInt64) -> ResponseEvent { parse(&buffer) }
+
+    mutating func endOfStream(at now: UInt64) -> ResponseEvent { endOfStream() }
+
+    static func makeLLMAggregator(_ config: Config, warmupEnd: UInt64) -> LLMAggregator? { nil }
+
+    static var resendsUnanswered: Bool { false }
+
+    @inline(__always)
+    mutating func takeLLMSample() -> LLMRequestSample? { nil }
 }
 
 /// What a codec found in the bytes received so far.

@@ -75,14 +75,27 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
     }
 
     @inline(__always)
-    private func complete(at now: UInt64, bytes: Int, status: Int, failure: RequestErrorKind?) {
-        let result = RequestResult(scheduled: scheduledTimes[head], sent: sentTimes[head], firstByte: firstByte,
+    private func complete(at now: UInt64, bytes: Int, status: Int, failure: RequestErrorKind?,
+                          llm: LLMRequestSample? = nil) {
+        var result = RequestResult(scheduled: scheduledTimes[head], sent: sentTimes[head], firstByte: firstByte,
                                    completed: now, bytesReceived: bytes, status: status, error: failure)
         head += 1
         if head == depth { head = 0 }
         inFlight -= 1
         driver.inFlight -= 1
-        driver.record(result)
+        if let llm {
+            // An LLM answer's first byte is its first content chunk (a role-only chunk or a ping is not).
+            if llm.firstContent != 0 { result.firstByte = llm.firstContent }
+            driver.record(result, llm: llm)
+        } else {
+            driver.record(result)
+        }
+    }
+
+    /// Completes the oldest request with the answer the codec just framed.
+    @inline(__always)
+    private func completeFramed(at now: UInt64, bytes: Int, status: Int, failure: RequestErrorKind?) {
+        complete(at: now, bytes: bytes, status: status, failure: failure, llm: codec.takeLLMSample())
     }
 
     /// Fails every in-flight request with `kind` at `now`.
@@ -143,7 +156,7 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
         }
         if firstByte == 0 && inFlight > 0 { firstByte = now }
         parsing: while !isClosing {
-            switch codec.parse(&buffer) {
+            switch codec.parse(&buffer, at: now) {
             case .needMore:
                 if buffer.readableBytes > 0 { leftover = buffer }
                 break parsing
@@ -153,7 +166,7 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
                     abort(.protocol, at: now)
                     break parsing
                 }
-                complete(at: now, bytes: bytes, status: status, failure: failure)
+                completeFramed(at: now, bytes: bytes, status: status, failure: failure)
                 served += 1
                 firstByte = inFlight > 0 && buffer.readableBytes > 0 ? now : 0
                 lastFree = now
@@ -175,18 +188,25 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         let now = driver.now()
         isActive = false
+        if Codec.resendsUnanswered && !isClosing && inFlight == 1 && served > 0 && firstByte == 0 && leftover == nil {
+            // The server closed this kept-alive connection as the request went out and never saw it: it goes
+            // again, keeping its scheduled time, on the next connection (once: a fresh connection has served 0).
+            driver.resend(slot: slot, scheduled: scheduledTimes[head])
+            discardInFlight()
+        }
         if !isClosing && inFlight > 0 {
             // A response delimited by the end of the stream is complete now; a partial one is not.
             var rest = leftover ?? ByteBuffer()
             leftover = nil
-            if rest.readableBytes > 0, case .response(let status, let bytes, let failure, _) = codec.parse(&rest) {
-                complete(at: now, bytes: bytes, status: status, failure: failure)
+            if rest.readableBytes > 0,
+               case .response(let status, let bytes, let failure, _) = codec.parse(&rest, at: now) {
+                completeFramed(at: now, bytes: bytes, status: status, failure: failure)
                 served += 1
             }
-            switch codec.endOfStream() {
+            switch codec.endOfStream(at: now) {
             case .response(let status, let bytes, let failure, _):
                 if inFlight > 0 {
-                    complete(at: now, bytes: bytes, status: status, failure: failure)
+                    completeFramed(at: now, bytes: bytes, status: status, failure: failure)
                     served += 1
                 }
             case .invalid:

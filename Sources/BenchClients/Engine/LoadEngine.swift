@@ -3,7 +3,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// Drives one endpoint with HTTP or Redis load, closed or open loop, and measures every request.
+/// Drives one endpoint with HTTP, Redis or OpenAI-streaming load, closed or open loop, and measures every request.
 ///
 /// Each event loop thread runs its own connections, its share of the schedule and its own
 /// `RunAggregator`; the engine merges them for progress and the outcome. A run happens once.
@@ -28,6 +28,7 @@ public final class LoadEngine: LoadGenerator {
         switch loadProtocol {
         case .http: return "http"
         case .redis: return "redis"
+        case .openai: return "openai"
         }
     }
 
@@ -46,6 +47,9 @@ public final class LoadEngine: LoadGenerator {
         case .redis(let params):
             let config = RedisCodec.Config(params: params, seed: plan.seed)
             return try await run(RedisCodec.self, config: config, address: address, progress: progress)
+        case .openai(let openai):
+            let config = try OpenAICodec.Config(openai)
+            return try await run(OpenAICodec.self, config: config, address: address, progress: progress)
         }
     }
 
@@ -142,16 +146,20 @@ public final class LoadEngine: LoadGenerator {
         let (snapshot, remaining) = try await Self.collect(loops, upTo: Int.max)
         var stats: [LoopStats] = []
         var interrupted = false
+        var llm: [LLMSnapshot] = []
         for loop in loops {
-            let (loopStats, loopInterrupted) = try await loop.eventLoop.submit {
-                (loop.driver.value.stats, loop.driver.value.interrupted)
+            let (loopStats, loopInterrupted, loopLLM) = try await loop.eventLoop.submit {
+                (loop.driver.value.stats, loop.driver.value.interrupted, loop.driver.value.llm?.snapshot())
             }.get()
             stats.append(loopStats)
             interrupted = interrupted || loopInterrupted
+            if let loopLLM { llm.append(loopLLM) }
         }
         try await group.shutdownGracefully()
-        return Self.outcome(snapshot: snapshot, remaining: remaining, stats: stats, interrupted: interrupted,
-                            warmupEnd: warmupEnd, endTime: endTime, lagBound: lagBound, openLoop: plan.mode == .open)
+        var outcome = Self.outcome(snapshot: snapshot, remaining: remaining, stats: stats, interrupted: interrupted,
+                                   warmupEnd: warmupEnd, endTime: endTime, lagBound: lagBound, openLoop: plan.mode == .open)
+        outcome.llm = LLMSnapshot.merged(llm)
+        return outcome
     }
 
     private static func collect<Codec>(_ loops: [Loop<Codec>], upTo second: Int) async throws

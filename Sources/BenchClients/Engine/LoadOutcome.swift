@@ -29,6 +29,9 @@ public struct LoadOutcome: Sendable {
     /// Set when the client, not the server, was the bottleneck (more than 1% of sends late).
     public var senderLagNote: String?
 
+    /// LLM timings, tokens and goodput, merged over event loops (openai runs; nil otherwise).
+    public var llm: LLMSnapshot?
+
     /// Measured seconds.
     public var measuredDuration: Double { Double(endedAt &- min(endedAt, warmupEnd)) / 1e9 }
 }

@@ -84,6 +84,8 @@ public enum LoadProtocol: Sendable {
     /// `hostHeader` is sent as `Host` unless the params set one.
     case http(HTTPParams, hostHeader: String)
     case redis(RedisParams)
+    /// OpenAI-compatible streaming (`/v1/chat/completions`, `/v1/completions`), prepared by `OpenAIRunConfig.prepare`.
+    case openai(OpenAIRunConfig)
 }
 
 /// Why a run could not start.

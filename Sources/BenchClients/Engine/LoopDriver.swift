@@ -18,10 +18,14 @@ final class LoopDriver<Codec: LoadCodec> {
         var freeSince: UInt64 = 0
         var attemptStarted: UInt64 = 0
         var hasConnected = false
+        /// The scheduled time of a request to send again first thing on this slot's next connection.
+        var resend: UInt64?
     }
 
     let eventLoop: EventLoop
     let aggregator: RunAggregator
+    /// LLM timings and tokens, for codecs that measure them.
+    let llm: LLMAggregator?
     let done: EventLoopPromise<Void>
 
     private let config: Codec.Config
@@ -35,6 +39,8 @@ final class LoopDriver<Codec: LoadCodec> {
     private var streams: UInt64 = 0
     /// Requests in flight on all connections of this loop (kept by the connections).
     var inFlight = 0
+    /// Requests waiting to be sent again on a new connection (`resend(slot:scheduled:)`).
+    private var pendingResends = 0
 
     // Closed loop: measured requests this loop may still start (nil: no limit).
     private var budget: Int?
@@ -57,6 +63,7 @@ final class LoopDriver<Codec: LoadCodec> {
         self.origin = origin
         depth = Codec.depth(config)
         aggregator = RunAggregator(warmupEnd: settings.warmupEnd, expectedInterval: settings.expectedInterval)
+        llm = Codec.makeLLMAggregator(config, warmupEnd: settings.warmupEnd)
         done = eventLoop.makePromise(of: Void.self)
         budget = settings.requests
         if let arrival = settings.arrival {
@@ -72,6 +79,14 @@ final class LoopDriver<Codec: LoadCodec> {
     func record(_ result: RequestResult) {
         aggregator.record(result)
         if result.completed > stats.lastCompleted { stats.lastCompleted = result.completed }
+    }
+
+    /// Records an LLM answer: its result, and (when it succeeded) its tokens and timings.
+    func record(_ result: RequestResult, llm sample: LLMRequestSample) {
+        record(result)
+        guard result.error == nil else { return }
+        aggregator.recordTokens(input: sample.inputTokens, output: sample.outputTokens)
+        llm?.record(sample, of: result)
     }
 
     var isOpenLoop: Bool { cursor != nil }
@@ -102,7 +117,7 @@ final class LoopDriver<Codec: LoadCodec> {
     }
 
     private func checkDrained(at now: UInt64) {
-        guard phase == .draining, inFlight == 0, !hasBacklog(at: now) else { return }
+        guard phase == .draining, inFlight == 0, pendingResends == 0, !hasBacklog(at: now) else { return }
         finish(at: now)
     }
 
@@ -123,6 +138,12 @@ final class LoopDriver<Codec: LoadCodec> {
     private func forceFinish(at now: UInt64) {
         guard phase == .draining else { return }
         for slot in slots { slot.connection?.abort(.timeout, at: now) }
+        for index in slots.indices {
+            guard let scheduled = slots[index].resend else { continue }
+            slots[index].resend = nil
+            pendingResends -= 1
+            record(RequestResult(scheduled: scheduled, sent: now, completed: now, error: .timeout))
+        }
         // Scheduled inside the window but never sent: they waited past the timeout.
         while isOpenLoop && hasMoreToSend {
             expire(at: now)
@@ -169,6 +190,14 @@ final class LoopDriver<Codec: LoadCodec> {
             connection.closeQuietly()
             return
         }
+        if let scheduled = slots[connection.slot].resend {
+            // Counted when it was first sent; it goes again whatever the phase (the driver waits for it).
+            slots[connection.slot].resend = nil
+            pendingResends -= 1
+            connection.enqueue(scheduled: scheduled, sent: now)
+            connection.flush()
+            return
+        }
         if isOpenLoop {
             makeAvailable(connection)
             dispatch(at: now)
@@ -205,7 +234,12 @@ final class LoopDriver<Codec: LoadCodec> {
         guard slots[index].connection === connection, phase != .finished else { return }
         let now = now()
         slots[index].connection = nil
-        if !isOpenLoop, phase == .running, mayStartClosed(at: slots[index].freeSince) {
+        if let scheduled = slots[index].resend {
+            // The request waiting to go again fails as it first did: its connection was closed.
+            slots[index].resend = nil
+            pendingResends -= 1
+            record(RequestResult(scheduled: scheduled, sent: slots[index].attemptStarted, completed: now, error: .closed))
+        } else if !isOpenLoop, phase == .running, mayStartClosed(at: slots[index].freeSince) {
             // The request this connection would have carried fails.
             record(RequestResult(scheduled: slots[index].freeSince, sent: slots[index].attemptStarted, completed: now,
                                  error: .connect))
@@ -223,7 +257,7 @@ final class LoopDriver<Codec: LoadCodec> {
         slots[index].state = .idle
         slots[index].freeSince = connection.lastFree
         guard phase != .finished else { return }
-        if phase == .draining && !(isOpenLoop && hasBacklog(at: now)) {
+        if phase == .draining && slots[index].resend == nil && !(isOpenLoop && hasBacklog(at: now)) {
             checkDrained(at: now)
             return
         }
@@ -237,6 +271,14 @@ final class LoopDriver<Codec: LoadCodec> {
         }
         if isOpenLoop { dispatch(at: now) }
         checkDrained(at: now)
+    }
+
+    /// A request its connection's server never saw (see `LoadCodec.resendsUnanswered`): sent again on the slot's
+    /// next connection. Called just before the connection reports itself closed.
+    func resend(slot index: Int, scheduled: UInt64) {
+        slots[index].resend = scheduled
+        // The run does not end while it waits (see `checkDrained`).
+        pendingResends += 1
     }
 
     private func retryLater(_ index: Int, at now: UInt64) {

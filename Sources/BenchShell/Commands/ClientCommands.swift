@@ -5,7 +5,7 @@ import Foundation
 
 /// `client run|status|stop|wait` and `show`: load against a server handle or an address, results by run handle.
 enum ClientCommands {
-    static let all: [CommandSpec] = [run, status, stop, wait, show]
+    static let all: [CommandSpec] = [run, sweep, status, stop, wait, show]
 
     static let run = CommandSpec(
         ["client", "run"], area: .clients, abstract: "Run a client recipe against a server (handle rN); live progress, results in runs/rN.json",
@@ -29,7 +29,8 @@ enum ClientCommands {
             .value("arrival", "PROCESS", "open-loop arrivals", type: .choice(["constant", "poisson"])),
             .value("seed", "S", "seed for arrivals, keys and prompts (default: the recipe's; always recorded)", type: .integer(min: 0)),
             .value("set", "KEY=VALUE", "override a recipe parameter (e.g. path=/x, pipeline=16)", type: .keyValue, repeatable: true),
-            .value("timeout", "DURATION", "per-request timeout", type: .duration, default: "10s"),
+            .value("slo", "LIST", "goodput objectives, e.g. ttft=500ms,tpot=50ms,e2el=5s (default: the recipe's)"),
+            .value("timeout", "DURATION", "per-request timeout (default 10s; 5m for openai)", type: .duration),
             .value("connections-cap", "N", "open loop: most connections the pool may grow to", type: .integer(min: 1), default: "1000"),
             .value("threads", "N", "event-loop threads of the load generator", type: .integer(min: 1), default: "1"),
             .flag("quiet", "no progress output"),
@@ -50,7 +51,8 @@ enum ClientCommands {
         }
         guard case .client(let recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a client recipe") }
         let target = try await resolveTarget(invocation.option("target"), portName: invocation.option("port"), recipe: recipe, context: context)
-        let request = try makeRequest(recipe: recipe, loaded: loaded, target: target, invocation: invocation)
+        let request = try makeRequest(recipe: recipe, loaded: loaded, target: target, invocation: invocation,
+                                      concurrency: invocation.integer("concurrency"), rate: invocation.option("rate").flatMap(Double.init))
         // The seed is always recorded, so a replay sends the same schedule, keys and prompts.
         context.recordResolved("seed", String(request.seed))
         try context.session.useRecipe(loaded)
@@ -78,6 +80,71 @@ enum ClientCommands {
         if onTerminal && !quiet { console.progress(nil) }
         if let handle = Handle(parsing: result.run) { context.produced(handle) }
         for line in RunSummaryRenderer.lines(result) { context.print(line) }
+    }
+
+    static let sweep = CommandSpec(
+        ["client", "sweep"], area: .clients, abstract: "Run a client at several concurrencies or rates, one run per point, and print one table",
+        discussion: "Takes the options of 'client run'; --concurrency or --rate take a comma-separated list. Each point is a run of its own (rN, written to runs/rN.json); the sweep is recorded as one command.",
+        arguments: run.arguments,
+        options: run.options.filter { !["concurrency", "rate", "background"].contains($0.name) } + [
+            .value("concurrency", "LIST", "connections per point, e.g. 1,2,4,8"),
+            .value("rate", "LIST", "requests per second per point (open loop), e.g. 1,2,4"),
+        ],
+        examples: ["client sweep chat-short --target s1 --concurrency 1,2,4,8 --duration 30s",
+                   "client sweep nginx-get --target s1 --rate 1000,5000,20000 --duration 10s"],
+        recording: .always
+    ) { invocation, context in
+        func list(_ name: String) throws -> [Double]? {
+            guard let text = invocation.option(name) else { return nil }
+            let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw BenchError.usage("client sweep: --\(name) \(text): expected positive numbers separated by commas")
+            }
+            return values.map { $0! }
+        }
+        let concurrencies = try list("concurrency")
+        let rates = try list("rate")
+        guard (concurrencies == nil) != (rates == nil) else {
+            throw BenchError.usage("client sweep: give one of --concurrency LIST or --rate LIST")
+        }
+        if let concurrencies, concurrencies.contains(where: { $0 != $0.rounded() }) {
+            throw BenchError.usage("client sweep: --concurrency takes whole numbers")
+        }
+        let recipeName = invocation.argument("RECIPE")!
+        let loaded = try context.session.catalog.load(.client, named: recipeName)
+        guard case .client(let recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a client recipe") }
+        let target = try await resolveTarget(invocation.option("target"), portName: invocation.option("port"), recipe: recipe, context: context)
+        try context.session.useRecipe(loaded)
+        let points = concurrencies.map { $0.map { (Int($0), nil as Double?) } } ?? rates!.map { (nil as Int?, $0 as Double?) }
+        var rows: [[String]] = []
+        let console = context.console
+        let servers = context.servers
+        for (concurrency, rate) in points {
+            let request = try makeRequest(recipe: recipe, loaded: loaded, target: target, invocation: invocation,
+                                          concurrency: concurrency, rate: rate, closedLoop: concurrency != nil)
+            if rows.isEmpty { context.recordResolved("seed", String(request.seed)) }
+            let result = try await context.clients.run(request, progress: { line in
+                if !invocation.flag("quiet") { console.info(line) }
+            }, targetAlive: {
+                guard let handle = target.server, let instance = await servers.instance(handle) else { return nil }
+                return instance.state.isLive ? nil : "\(handle) (\(instance.recipeName)) \(instance.state)"
+            })
+            if let handle = Handle(parsing: result.run) { context.produced(handle) }
+            rows.append(sweepRow(result, point: concurrency.map { "c=\($0)" } ?? "rate=\(rate!.formatted())"))
+            if result.status != .completed { break }
+        }
+        context.table(["POINT", "RUN", "STATUS", "REQ/S", "P50 MS", "P99 MS", "ERRORS", "OUT TOK/S", "MED TTFT MS", "MED TPOT MS", "GOODPUT/S"], rows)
+    }
+
+    private static func sweepRow(_ result: RunResult, point: String) -> [String] {
+        func metric(_ key: String, _ format: String) -> String {
+            if case .number(let value)? = result.kindMetrics[key] { return String(format: format, value) }
+            return "-"
+        }
+        return [point, result.run, result.status.rawValue, String(format: "%.1f", result.throughput.requestsPerSecond),
+                String(format: "%.3f", result.latency.responseTime.p50), String(format: "%.3f", result.latency.responseTime.p99),
+                String(result.counts.errors.values.reduce(0, +)), metric("output_throughput", "%.1f"), metric("median_ttft_ms", "%.1f"),
+                metric("median_tpot_ms", "%.2f"), metric("request_goodput", "%.2f")]
     }
 
     static let status = CommandSpec(
@@ -138,25 +205,50 @@ enum ClientCommands {
     }
 
     /// The recipe's workload and parameters with the command line's overrides.
-    static func makeRequest(recipe: ClientRecipe, loaded: LoadedRecipe, target: ClientTargetSpec, invocation: Invocation) throws -> ClientRunRequest {
+    static func makeRequest(recipe: ClientRecipe, loaded: LoadedRecipe, target: ClientTargetSpec, invocation: Invocation,
+                            concurrency: Int?, rate givenRate: Double?, closedLoop: Bool = false) throws -> ClientRunRequest {
         let workload = recipe.workload
-        let rate = invocation.option("rate").flatMap(Double.init) ?? workload.rate
-        // --rate makes a run open loop; --concurrency alone keeps the recipe's mode.
-        let mode: WorkloadMode = invocation.wasGiven("rate") ? .open : workload.mode
+        let rate = givenRate ?? workload.rate
+        // --rate makes a run open loop; --concurrency alone keeps the recipe's mode, except in a
+        // concurrency sweep, whose points are closed loops at each concurrency.
+        let mode: WorkloadMode = givenRate != nil ? .open : (closedLoop ? .closed : workload.mode)
         let requests = invocation.integer("requests") ?? (invocation.wasGiven("duration") ? nil : workload.requests)
         let duration = invocation.duration("duration")?.seconds ?? (requests == nil ? workload.duration.seconds : nil)
         let sets = invocation.optionList("set").map { pair -> (String, String) in
             let eq = pair.firstIndex(of: "=")!
             return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
         }
+        let timeout = invocation.duration("timeout")?.seconds ?? (recipe.kind == .openai ? 300 : 10)
         let plan = LoadPlan(
-            host: target.host, port: target.port, mode: mode, concurrency: invocation.integer("concurrency") ?? workload.concurrency,
+            host: target.host, port: target.port, mode: mode, concurrency: concurrency ?? workload.concurrency,
             rate: rate, arrival: invocation.option("arrival").flatMap(ArrivalProcess.init(rawValue:)) ?? workload.arrival,
             duration: duration, requests: requests, warmup: invocation.duration("warmup")?.seconds ?? workload.warmup.seconds,
             seed: UInt64(invocation.integer("seed") ?? workload.seed), connectionCap: invocation.integer("connections-cap")!,
-            requestTimeout: invocation.duration("timeout")!.seconds, eventLoops: invocation.integer("threads")!)
+            requestTimeout: timeout, eventLoops: invocation.integer("threads")!)
+        let slo = try invocation.option("slo").map(parseSLO) ?? recipe.slo
         return try ClientRunRequest(recipe: recipe, recipeSHA256: loaded.sha256, target: target, plan: plan,
-                                    params: try ClientParamOverrides.apply(sets, to: recipe.params))
+                                    params: try ClientParamOverrides.apply(sets, to: recipe.params), slo: slo)
+    }
+
+    /// `ttft=500ms,tpot=50ms,e2el=5s,p99=20ms`: durations, as metrics.md names the objectives.
+    static func parseSLO(_ text: String) throws -> SLOSpec {
+        var ttft: Double?, tpot: Double?, e2el: Double?, p99: Double?
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let d = BenchDuration(parsing: parts[1]), d.seconds > 0 else {
+                throw BenchError.usage("client run: --slo \(item): expected NAME=DURATION (ttft, tpot, e2el, p99), e.g. ttft=500ms")
+            }
+            let ms = d.seconds * 1000
+            switch parts[0] {
+            case "ttft": ttft = ms
+            case "tpot": tpot = ms
+            case "e2el", "e2e": e2el = ms
+            case "p99": p99 = ms
+            default:
+                throw BenchError.usage("client run: --slo \(parts[0]): no such objective\(Suggestions.didYouMean(parts[0], in: ["ttft", "tpot", "e2el", "p99"])) (ttft, tpot, e2el, p99)")
+            }
+        }
+        return SLOSpec(ttftMs: ttft, tpotMs: tpot, e2elMs: e2el, p99Ms: p99)
     }
 
     /// A handle or alias of a ready server, a URL, or host:port; or the one live server of the recipe's service.

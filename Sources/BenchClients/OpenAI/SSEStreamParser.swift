@@ -1,0 +1,238 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Frames one streamed HTTP/1.1 answer at a time (status line, headers, a body by chunked transfer-encoding,
+/// `Content-Length` or end of stream) and reads its body as server-sent events as the bytes arrive: nothing of
+/// the body is kept beyond the event being assembled.
+///
+/// Head lines split across reads are left unconsumed for the caller to offer again (as `HTTPResponseParser`
+/// does); body bytes are always consumed, and an event split across reads or HTTP chunks is assembled here.
+/// What the events carried is in `stream`, timed with the read each event completed in.
+struct SSEStreamParser {
+    enum Outcome {
+        case needMore
+        case complete(status: Int, bytes: Int, close: Bool)
+        case invalid
+    }
+
+    private enum State: UInt8 {
+        case statusLine, headers, body, chunkSize, chunkData, chunkEnd, trailers, untilClose
+    }
+
+    private var state = State.statusLine
+    private var remaining = 0
+    private var status = 0
+    private var contentLength = -1
+    private var chunked = false
+    private var close = false
+    private var keepAlive = false
+    private var http10 = false
+    private var bytes = 0
+    /// What the current (or last completed) answer's events carried.
+    private(set) var stream = SSEEventStream()
+
+    /// True between answers (nothing of the next one seen yet).
+    var isIdle: Bool { state == .statusLine && bytes == 0 }
+
+    /// Parses from the start of `buffer` (bytes that arrived at `now`); returns what it found and how many bytes it
+    /// consumed. At most one answer completes per call.
+    mutating func parse(_ buffer: UnsafeRawBufferPointer, at now: UInt64) -> (Outcome, Int) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return (.needMore, 0) }
+        let count = buffer.count
+        var pos = 0
+        while true {
+            switch state {
+            case .body, .chunkData:
+                let n = min(remaining, count - pos)
+                body(UnsafeRawBufferPointer(start: base + pos, count: n), at: now)
+                pos += n
+                remaining -= n
+                bytes += n
+                if remaining > 0 { return (.needMore, pos) }
+                if state == .body {
+                    stream.endOfBody(at: now)
+                    return (finish(), pos)
+                }
+                state = .chunkEnd
+            case .untilClose:
+                body(UnsafeRawBufferPointer(start: base + pos, count: count - pos), at: now)
+                bytes += count - pos
+                return (.needMore, count)
+            case .statusLine, .headers, .chunkSize, .chunkEnd, .trailers:
+                guard let newline = memchr(base + pos, 0x0A, count - pos) else { return (.needMore, pos) }
+                let lineEnd = base.distance(to: UnsafeRawPointer(newline))
+                let line = UnsafeRawBufferPointer(start: base + pos, count: lineEnd - pos)
+                let length = line.count > 0 && line[line.count - 1] == 0x0D ? line.count - 1 : line.count
+                let lineBytes = lineEnd + 1 - pos
+                pos = lineEnd + 1
+                if state == .statusLine && length == 0 { continue }  // a stray CRLF between answers
+                bytes += lineBytes
+                switch state {
+                case .statusLine:
+                    guard length >= 12, line[0] == UInt8(ascii: "H"), line[4] == UInt8(ascii: "/"),
+                          let code = Self.threeDigits(line, at: 9) else { return (.invalid, pos) }
+                    status = code
+                    http10 = line[7] == UInt8(ascii: "0")
+                    // A new answer: its measurements start now (the previous ones have been taken).
+                    stream.reset()
+                    state = .headers
+                case .headers:
+                    if length > 0 {
+                        guard header(UnsafeRawBufferPointer(rebasing: line[0..<length])) else { return (.invalid, pos) }
+                        continue
+                    }
+                    if status >= 100 && status < 200 && status != 101 {
+                        let kept = bytes
+                        resetAnswer()
+                        bytes = kept
+                        continue
+                    }
+                    if http10 && !keepAlive { close = true }
+                    stream.isEventStream = status == 200
+                    if status == 204 || status == 304 { return (finish(), pos) }
+                    if chunked {
+                        state = .chunkSize
+                    } else if contentLength >= 0 {
+                        if contentLength == 0 { return (finish(), pos) }
+                        remaining = contentLength
+                        state = .body
+                    } else {
+                        close = true
+                        state = .untilClose
+                    }
+                case .chunkSize:
+                    guard let size = Self.hexPrefix(line, length: length) else { return (.invalid, pos) }
+                    if size == 0 {
+                        stream.endOfBody(at: now)
+                        state = .trailers
+                    } else {
+                        remaining = size
+                        state = .chunkData
+                    }
+                case .chunkEnd:
+                    // The CRLF after a chunk's data.
+                    guard length == 0 else { return (.invalid, pos) }
+                    state = .chunkSize
+                case .trailers:
+                    if length == 0 { return (finish(), pos) }
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    /// The peer closed the connection: completes an answer delimited by the close.
+    mutating func endOfStream(at now: UInt64) -> Outcome {
+        if state == .untilClose {
+            stream.endOfBody(at: now)
+            return finish()
+        }
+        if isIdle { return .needMore }
+        return .invalid
+    }
+
+    @inline(__always)
+    private mutating func body(_ bytes: UnsafeRawBufferPointer, at now: UInt64) {
+        // Error answers (429, 500) carry JSON, not events: their bodies are only counted.
+        if stream.isEventStream && bytes.count > 0 { stream.feed(bytes, at: now) }
+    }
+
+    private mutating func finish() -> Outcome {
+        let outcome = Outcome.complete(status: status, bytes: bytes, close: close)
+        resetAnswer()
+        return outcome
+    }
+
+    private mutating func resetAnswer() {
+        state = .statusLine
+        remaining = 0
+        status = 0
+        contentLength = -1
+        chunked = false
+        close = false
+        keepAlive = false
+        http10 = false
+        bytes = 0
+    }
+
+    /// Reads the headers that frame the body; false when one of them is malformed.
+    private mutating func header(_ line: UnsafeRawBufferPointer) -> Bool {
+        if Self.hasPrefixIgnoringCase(line, "content-length:") {
+            var value = 0
+            var digits = 0
+            for byte in line[15...] where byte != 0x20 && byte != 0x09 {
+                guard byte >= 0x30 && byte <= 0x39, digits < 18 else { return false }
+                value = value * 10 + Int(byte - 0x30)
+                digits += 1
+            }
+            guard digits > 0 else { return false }
+            contentLength = value
+        } else if Self.hasPrefixIgnoringCase(line, "connection:") {
+            let value = UnsafeRawBufferPointer(rebasing: line[11...])
+            if Self.containsIgnoringCase(value, "close") { close = true }
+            if Self.containsIgnoringCase(value, "keep-alive") { keepAlive = true }
+        } else if Self.hasPrefixIgnoringCase(line, "transfer-encoding:"),
+                  Self.containsIgnoringCase(UnsafeRawBufferPointer(rebasing: line[18...]), "chunked") {
+            chunked = true
+        }
+        return true
+    }
+
+    /// `lowercase` is all lowercase ASCII; letters in `line` compare without case.
+    private static func hasPrefixIgnoringCase(_ line: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        let n = lowercase.utf8CodeUnitCount
+        guard line.count >= n else { return false }
+        let p = lowercase.utf8Start
+        for i in 0..<n {
+            let have = line[i]
+            if have != p[i] && (have | 0x20) != p[i] { return false }
+        }
+        return true
+    }
+
+    private static func containsIgnoringCase(_ value: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        let n = lowercase.utf8CodeUnitCount
+        guard value.count >= n else { return false }
+        for start in 0...(value.count - n)
+        where hasPrefixIgnoringCase(UnsafeRawBufferPointer(rebasing: value[start...]), lowercase) {
+            return true
+        }
+        return false
+    }
+
+    private static func threeDigits(_ line: UnsafeRawBufferPointer, at i: Int) -> Int? {
+        var value = 0
+        for k in i..<(i + 3) {
+            let d = line[k] &- 0x30
+            guard d <= 9 else { return nil }
+            value = value * 10 + Int(d)
+        }
+        return value
+    }
+
+    /// The chunk size: hex digits up to `;` (extensions), space or the line's end.
+    private static func hexPrefix(_ line: UnsafeRawBufferPointer, length: Int) -> Int? {
+        var value = 0
+        var digits = 0
+        for k in 0..<length {
+            let c = line[k]
+            let d: UInt8
+            switch c {
+            case 0x30...0x39: d = c - 0x30
+            case 0x41...0x46: d = c - 0x41 + 10
+            case 0x61...0x66: d = c - 0x61 + 10
+            default:
+                guard digits > 0, c == UInt8(ascii: ";") || c == 0x20 || c == 0x09 else { return nil }
+                return value
+            }
+            guard digits < 15 else { return nil }
+            value = value << 4 | Int(d)
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+}
