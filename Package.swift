@@ -29,7 +29,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .target(name: "BenchMonitors", dependencies: ["BenchCore"]),
+        .target(name: "BenchMonitors", dependencies: ["BenchCore", "BenchServers"]),
         .target(name: "BenchShell", dependencies: [
             "BenchCore", "BenchServers", "BenchClients", "BenchMonitors", "CLibEdit",
         ]),
@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "BenchShellTests", dependencies: ["BenchShell", "BenchCore"]),
         .testTarget(name: "BenchServersTests", dependencies: ["BenchServers", "BenchCore"]),
         .testTarget(name: "BenchClientsTests", dependencies: ["BenchClients", "BenchCore"]),
+        .testTarget(name: "BenchMonitorsTests", dependencies: ["BenchMonitors", "BenchServers", "BenchCore"]),
         // Depends on the executable so `swift test` builds the binary these tests drive.
         .testTarget(name: "EndToEndTests", dependencies: ["bench"]),
     ],

@@ -1,7 +1,39 @@
 import BenchCore
 
 /// Watches servers while clients run: a real Prometheus, or the built-in sampler where none is installed.
-public protocol Monitor: Sendable {
+///
+/// The manager treats both alike: start, attach and detach targets by server handle, read named
+/// queries over a run's window (`MonitorExport` writes and summarises them), stop.
+public protocol Monitor: AnyObject, Sendable {
     /// A short name shown in status (`prometheus`, `sampler`).
     var name: String { get }
+    /// The recipe's named queries: what every run summary and export includes.
+    var queries: [NamedQuery] { get }
+    /// Time between samples; exports use it as their step.
+    var interval: BenchDuration { get }
+    /// Deploys or begins sampling; returns once the first samples are in.
+    func start() async throws
+    /// Starts scraping `target` (replacing an earlier target of the same name).
+    func attach(_ target: MonitorTarget) async throws
+    /// Stops scraping the target called `name`; samples already taken stay queryable.
+    func detach(name: String) async throws
+    /// The series of each query over `window`, one value per `interval`; a failing query gets
+    /// its error text instead of series, so one bad query does not spoil an export.
+    func rangeQueries(_ queries: [NamedQuery], window: TimeWindow) async -> [NamedQueryResult]
+    /// Stops everything the monitor started; safe to call twice.
+    func stop() async
+}
+
+extension Monitor {
+    /// Writes the recipe's queries plus `extra` over `window` to `path` (atomically).
+    public func export(window: TimeWindow, extra: [NamedQuery] = [], format: MonitorExportFormat,
+                       to path: String) async throws {
+        let results = await rangeQueries(MonitorExport.merge(queries, extra), window: window)
+        try MonitorExport.write(results, window: window, format: format, to: path)
+    }
+
+    /// The recipe's queries plus `extra` over `window`, reduced to mean, max and last per series.
+    public func summary(window: TimeWindow, extra: [NamedQuery] = []) async -> MonitorSummary {
+        MonitorExport.summarize(await rangeQueries(MonitorExport.merge(queries, extra), window: window), window: window)
+    }
 }

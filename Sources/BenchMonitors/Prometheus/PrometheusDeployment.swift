@@ -1,0 +1,254 @@
+import BenchCore
+import BenchServers
+import Foundation
+import Glibc
+
+/// A Prometheus that bench runs itself: a generated config in its own folder, its own TSDB,
+/// a loopback listen address, and a node exporter beside it.
+///
+/// Folder layout: `prometheus.yml`, `targets/NAME.json` (one per attached server), `data/`,
+/// `prometheus.log`, `node_exporter.log`, `promtool.log`.
+public actor PrometheusDeployment {
+    /// Everything that decides how the deployment runs.
+    public struct Configuration: Sendable {
+        public var directory: String
+        public var host: String
+        public var port: PortValue
+        public var scrapeInterval: BenchDuration
+        public var retention: BenchDuration
+        public var prometheusBinary: String
+        /// nil: no node exporter.
+        public var nodeExporterBinary: String?
+        public var promtoolBinary: String
+        /// How long to wait for `up == 1` of the own targets (the first scrape lands ~5–6 s after start).
+        public var readinessTimeout: Duration
+        /// The children's environment (PATH is searched for the binaries).
+        public var environment: [String: String]
+
+        public init(directory: String, host: String = "127.0.0.1", port: PortValue = .auto,
+                    scrapeInterval: BenchDuration = BenchDuration(seconds: 1),
+                    retention: BenchDuration = BenchDuration(seconds: 86_400),
+                    prometheusBinary: String = "prometheus", nodeExporterBinary: String? = "prometheus-node-exporter",
+                    promtoolBinary: String = "promtool", readinessTimeout: Duration = .seconds(30),
+                    environment: [String: String] = ProcessInfo.processInfo.environment) {
+            self.directory = directory
+            self.host = host
+            self.port = port
+            self.scrapeInterval = scrapeInterval
+            self.retention = retention
+            self.prometheusBinary = prometheusBinary
+            self.nodeExporterBinary = nodeExporterBinary
+            self.promtoolBinary = promtoolBinary
+            self.readinessTimeout = readinessTimeout
+            self.environment = environment
+        }
+
+        /// From a `type: prometheus` recipe: its interval, retention, port, binary, and a node
+        /// exporter when `exporters` lists `node` (server exporters start with their servers).
+        public init(recipe: MonitorRecipe, directory: String) {
+            let spec = recipe.prometheus ?? PrometheusSpec()
+            self.init(directory: directory, port: spec.port, scrapeInterval: spec.scrapeInterval,
+                      retention: spec.retention, prometheusBinary: spec.binary,
+                      nodeExporterBinary: recipe.exporters.contains(.node) ? "prometheus-node-exporter" : nil)
+        }
+    }
+
+    public nonisolated let configuration: Configuration
+    public nonisolated var directory: String { configuration.directory }
+    public nonisolated var targetsDirectory: String { configuration.directory + "/targets" }
+    public nonisolated var configPath: String { configuration.directory + "/prometheus.yml" }
+    public nonisolated var logPath: String { configuration.directory + "/prometheus.log" }
+    public nonisolated var nodeExporterLogPath: String { configuration.directory + "/node_exporter.log" }
+
+    private var prometheus: LaunchedProcess?
+    private var nodeExporter: LaunchedProcess?
+    /// Set once started: the port Prometheus listens on.
+    public private(set) var port: Int?
+    public private(set) var nodeExporterPort: Int?
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// The API client, once started.
+    public var client: PrometheusClient? {
+        port.map { PrometheusClient(host: configuration.host, port: $0) }
+    }
+
+    /// The pids of Prometheus and the node exporter (for status and cleanup records).
+    public var processes: [LaunchedProcess] { [prometheus, nodeExporter].compactMap { $0 } }
+
+    /// Writes and checks the config, starts the node exporter and Prometheus, and returns once
+    /// both own targets are scraped (`up == 1`). On any failure everything started is stopped
+    /// and the error says why (promtool's output, the port, the log's last lines).
+    public func start() async throws {
+        guard prometheus == nil else { throw BenchError("prometheus in \(directory) is already running") }
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: targetsDirectory, withIntermediateDirectories: true)
+            try fm.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
+        } catch {
+            throw BenchError("cannot create the monitor folder \(directory): \(error.localizedDescription)")
+        }
+        let host = configuration.host
+        let promPort: Int
+        switch configuration.port {
+        case .auto: promPort = try PortAllocator.freePort(host: host)
+        case .fixed(let fixed):
+            do {
+                try PortAllocator.checkAvailable(host: host, port: fixed)
+            } catch let error as BenchError {
+                throw BenchError("cannot start prometheus: \(error.message)")
+            }
+            promPort = fixed
+        }
+        let nodePort = configuration.nodeExporterBinary == nil ? nil
+            : try PortAllocator.freePort(host: host, excluding: [promPort])
+        let config = PrometheusConfig(scrapeInterval: configuration.scrapeInterval,
+                                      selfAddress: Self.address(host, promPort),
+                                      nodeExporterAddress: nodePort.map { Self.address(host, $0) },
+                                      targetsDirectory: targetsDirectory)
+        try AtomicFile.write(config.render(), to: configPath)
+        try await Self.check(configPath: configPath, promtool: configuration.promtoolBinary,
+                             directory: directory, environment: configuration.environment)
+
+        do {
+            if let binary = configuration.nodeExporterBinary, let nodePort {
+                nodeExporter = try ProcessLauncher.launch(LaunchSpec(
+                    argv: [binary, "--web.listen-address=\(Self.address(host, nodePort))"],
+                    environment: configuration.environment, workingDirectory: directory,
+                    stdoutPath: nodeExporterLogPath, stderrPath: nodeExporterLogPath))
+                nodeExporterPort = nodePort
+            }
+            prometheus = try ProcessLauncher.launch(LaunchSpec(
+                argv: [configuration.prometheusBinary, "--config.file=\(configPath)",
+                       "--storage.tsdb.path=\(directory)/data",
+                       "--web.listen-address=\(Self.address(host, promPort))",
+                       "--web.enable-lifecycle",
+                       "--storage.tsdb.retention.time=\(PrometheusConfig.duration(configuration.retention))"],
+                environment: configuration.environment, workingDirectory: directory,
+                stdoutPath: logPath, stderrPath: logPath))
+            port = promPort
+            try await waitUntilReady(jobs: config.ownJobs)
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
+    /// Stops Prometheus and the node exporter (SIGTERM, SIGKILL after 5 s); safe to call twice.
+    public func stop() async {
+        let children = [prometheus, nodeExporter].compactMap { $0 }
+        prometheus = nil
+        nodeExporter = nil
+        for child in children {
+            _ = await ProcessGroupSignaller.terminate(group: child.processGroup, leader: child.pid, grace: .seconds(5))
+        }
+    }
+
+    /// Writes `targets/NAME.json` (atomically): Prometheus starts scraping it within about a
+    /// second, no reload. `labels` land on every series (`handle`, `recipe`, `session`);
+    /// a `metricsPath` other than `/metrics` goes in as `__metrics_path__`.
+    public nonisolated func writeTarget(name: String, address: String, labels: [String: String] = [:],
+                                        metricsPath: String = "/metrics") throws {
+        try Self.checkName(name)
+        var allLabels = labels
+        if metricsPath != "/metrics" { allLabels["__metrics_path__"] = metricsPath }
+        let group = TargetGroup(targets: [address], labels: allLabels)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode([group])
+        try AtomicFile.write(data, to: targetsDirectory + "/\(name).json")
+    }
+
+    /// Removes `targets/NAME.json`; Prometheus drops the target within about a second.
+    /// Removing a target that is not there is not an error.
+    public nonisolated func removeTarget(name: String) throws {
+        try Self.checkName(name)
+        let path = targetsDirectory + "/\(name).json"
+        if unlink(path) != 0 && errno != ENOENT {
+            throw BenchError("cannot remove \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The names of the target files present.
+    public nonisolated func targetNames() -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: targetsDirectory)) ?? []
+        return files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// Runs `promtool check config`; throws with its output when the config is rejected.
+    public static func check(configPath: String, promtool: String = "promtool", directory: String,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+        let log = directory + "/promtool.log"
+        _ = unlink(log)
+        let child = try ProcessLauncher.launch(LaunchSpec(
+            argv: [promtool, "check", "config", configPath], environment: environment,
+            workingDirectory: directory, stdoutPath: log, stderrPath: log))
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        var status: ExitStatus?
+        while status == nil {
+            status = ProcessInspector.reap(pid: child.pid)
+            if status != nil { break }
+            if ContinuousClock.now >= deadline {
+                _ = await ProcessGroupSignaller.terminate(group: child.processGroup, leader: child.pid, grace: .seconds(1))
+                throw BenchError("promtool check config \(configPath) did not finish within 20 s")
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        guard let status, status != .exited(0) else { return }
+        let output = LogTail.lastLines(path: log, count: 30).joined(separator: "\n")
+        throw BenchError("prometheus config \(configPath) is invalid (promtool check config: \(status)):\n\(output)")
+    }
+
+    // MARK: private
+
+    private func waitUntilReady(jobs: [String]) async throws {
+        guard let port, let prometheus else { return }
+        let client = PrometheusClient(host: configuration.host, port: port, timeout: .seconds(2))
+        let deadline = ContinuousClock.now.advanced(by: configuration.readinessTimeout)
+        let selector = "up{job=~\"\(jobs.joined(separator: "|"))\"}"
+        var lastState = "prometheus did not answer"
+        while true {
+            if let status = ProcessInspector.reap(pid: prometheus.pid) {
+                self.prometheus = nil
+                throw BenchError("prometheus exited during startup (\(status)):\n" + logExcerpt(logPath))
+            }
+            if let nodeExporter, let status = ProcessInspector.reap(pid: nodeExporter.pid) {
+                self.nodeExporter = nil
+                throw BenchError("prometheus-node-exporter exited during startup (\(status)):\n" + logExcerpt(nodeExporterLogPath))
+            }
+            if case .vector(let samples)? = try? await client.query(selector) {
+                let up = Set(samples.filter { $0.sample.value == 1 }.compactMap { $0.labels["job"] })
+                if jobs.allSatisfy(up.contains) { return }
+                lastState = "up == 1 for [\(up.sorted().joined(separator: ", "))] of [\(jobs.joined(separator: ", "))]"
+            }
+            if ContinuousClock.now >= deadline {
+                throw BenchError("prometheus on port \(port) was not ready within \(configuration.readinessTimeout) "
+                                 + "(\(lastState)):\n" + logExcerpt(logPath))
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    private nonisolated func logExcerpt(_ path: String) -> String {
+        LogTail.lastLines(path: path, count: 12).map { "  " + $0 }.joined(separator: "\n")
+    }
+
+    static func address(_ host: String, _ port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    private static func checkName(_ name: String) throws {
+        let allowed = name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+        guard !name.isEmpty, allowed, !name.hasPrefix(".") else {
+            throw BenchError("'\(name)' cannot name a target file (letters, digits, '-', '_', '.')")
+        }
+    }
+
+    /// One entry of a file_sd JSON file.
+    private struct TargetGroup: Encodable {
+        let targets: [String]
+        let labels: [String: String]
+    }
+}
