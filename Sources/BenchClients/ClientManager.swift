@@ -148,6 +148,13 @@ public actor ClientManager {
         try FileWriting.writeAtomically(Data(text.utf8), to: url)
     }
 
+    /// Replaces a finished run's result file (e.g. with the monitor section added).
+    public func rewrite(_ result: RunResult) throws {
+        guard let handle = Handle(parsing: result.run) else { throw BenchError("\(result.run): not a run handle") }
+        try writeResult(result, handle: handle)
+        records[handle]?.result = result
+    }
+
     /// Ends a running run early; it keeps what it measured.
     public func stop(_ handle: Handle) throws {
         guard let record = records[handle] else { throw BenchError("\(handle): no such run in this session") }

@@ -1,5 +1,6 @@
 import BenchCore
 import BenchClients
+import BenchMonitors
 import BenchServers
 import Foundation
 
@@ -18,6 +19,7 @@ public final class Shell: ShellControl {
     public let session: Session
     public let servers: ServerManager
     public let clients: ClientManager
+    public let monitors: MonitorManager
     public let registry: CommandRegistry
     public let console: Console
     public let recorder: SessionRecorder
@@ -31,11 +33,12 @@ public final class Shell: ShellControl {
     /// True after `detach`: leave servers running when the shell ends.
     public private(set) var detachRequested = false
 
-    public init(session: Session, servers: ServerManager, clients: ClientManager, registry: CommandRegistry, console: Console,
-                recorder: SessionRecorder, interrupts: InterruptMonitor) {
+    public init(session: Session, servers: ServerManager, clients: ClientManager, monitors: MonitorManager, registry: CommandRegistry,
+                console: Console, recorder: SessionRecorder, interrupts: InterruptMonitor) {
         self.session = session
         self.servers = servers
         self.clients = clients
+        self.monitors = monitors
         self.registry = registry
         self.console = console
         self.recorder = recorder
@@ -94,7 +97,7 @@ public final class Shell: ShellControl {
             return fail(line: line, error: BenchError("\(error)"), location: location)
         }
 
-        let context = CommandContext(session: session, servers: servers, clients: clients, console: console, shell: self)
+        let context = CommandContext(session: session, servers: servers, clients: clients, monitors: monitors, console: console, shell: self)
         let started = ContinuousClock.now
         let task = Task { @MainActor in try await invocation.spec.run(invocation, context) }
         interrupts.beginCommand { task.cancel() }

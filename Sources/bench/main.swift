@@ -1,6 +1,7 @@
 import ArgumentParser
 import BenchClients
 import BenchCore
+import BenchMonitors
 import BenchServers
 import BenchShell
 import Foundation
@@ -167,6 +168,7 @@ func runBench() async -> Int32 {
 
     let servers = ServerManager(session: session, cacheDirectory: ServerManager.defaultCacheDirectory(environment: environment))
     let clients = ClientManager(session: session)
+    let monitors = MonitorManager(session: session)
     let registry = BenchCommands.registry()
     let recorder = SessionRecorder(
         session: session,
@@ -217,7 +219,7 @@ func runBench() async -> Int32 {
         })
     interrupts.install()
 
-    let shell = Shell(session: session, servers: servers, clients: clients, registry: registry, console: console, recorder: recorder, interrupts: interrupts)
+    let shell = Shell(session: session, servers: servers, clients: clients, monitors: monitors, registry: registry, console: console, recorder: recorder, interrupts: interrupts)
     shell.continueOnError = arguments.continueOnError
 
     var status: Int32
@@ -237,6 +239,8 @@ func runBench() async -> Int32 {
 
     // No orphans: whatever ended the shell (exit, Ctrl-D, end of input, a failed replay), its servers
     // stop with it, unless the user detached.
+    let stoppedMonitors = await monitors.stopAll()
+    if !stoppedMonitors.isEmpty { console.info("stopped \(stoppedMonitors.map(\.description).joined(separator: " ")) on exit") }
     if !shell.detachRequested {
         let stopped = await servers.stopAll(grace: .seconds(10))
         if !stopped.isEmpty { console.info("stopped \(stopped.map(\.description).joined(separator: " ")) on exit") }

@@ -3,7 +3,7 @@ import BenchCore
 /// Every command bench knows, in one registry.
 public enum BenchCommands {
     public static func registry() -> CommandRegistry {
-        CommandRegistry(HelpCommands.all + BuiltinCommands.all + SessionCommands.all + RecipeCommands.all + ServerCommands.all + ClientCommands.all)
+        CommandRegistry(HelpCommands.all + BuiltinCommands.all + SessionCommands.all + RecipeCommands.all + ServerCommands.all + ClientCommands.all + MonitorCommands.all)
     }
 
     /// Completion values for dynamic sources: recipe names, handles and aliases, settings, commands.

@@ -1,5 +1,6 @@
 import BenchCore
 import BenchClients
+import BenchMonitors
 import BenchServers
 
 /// What the shell offers commands beyond the session: running scripts, history, leaving.
@@ -22,6 +23,7 @@ public final class CommandContext {
     public let session: Session
     public let servers: ServerManager
     public let clients: ClientManager
+    public let monitors: MonitorManager
     public let console: Console
     public unowned let shell: ShellControl
     /// Handles this command created, written as a trailing comment in the script (`# -> s1 s2`).
@@ -37,10 +39,11 @@ public final class CommandContext {
 
     public func recordResolved(_ name: String, _ value: String) { resolvedOptions.append((name, value)) }
 
-    init(session: Session, servers: ServerManager, clients: ClientManager, console: Console, shell: ShellControl) {
+    init(session: Session, servers: ServerManager, clients: ClientManager, monitors: MonitorManager, console: Console, shell: ShellControl) {
         self.session = session
         self.servers = servers
         self.clients = clients
+        self.monitors = monitors
         self.console = console
         self.shell = shell
     }

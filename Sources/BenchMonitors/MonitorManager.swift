@@ -1,0 +1,145 @@
+import BenchCore
+import BenchServers
+import Foundation
+
+/// The session's monitors by handle (m1, …): deploys them, attaches servers, queries and exports.
+public actor MonitorManager {
+    /// One monitor of the session.
+    public struct Entry: Sendable {
+        public let handle: Handle
+        public let recipe: String
+        public let monitor: any Monitor
+        public let directory: String
+        public var attached: [Handle: MonitorTarget]
+        public var running: Bool
+    }
+
+    public let session: Session
+    private var entries: [Handle: Entry] = [:]
+
+    public init(session: Session) { self.session = session }
+
+    public var all: [Entry] { entries.values.sorted { $0.handle < $1.handle } }
+
+    /// Deploys a monitor from its recipe. A `prometheus` recipe where Prometheus is not installed
+    /// fails with a pointer to the built-in sampler.
+    public func start(recipeName: String) async throws -> Handle {
+        let loaded: LoadedRecipe
+        do {
+            loaded = try session.catalog.load(.monitor, named: recipeName)
+        } catch let error as RecipeValidationError {
+            throw BenchError("monitor recipe '\(recipeName)' is invalid:\n\(error.description)")
+        }
+        guard case .monitor(let recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a monitor recipe") }
+        let binary = recipe.prometheus?.binary ?? "prometheus"
+        if recipe.type == .prometheus, (try? ExecutableResolver.resolve(binary, environment: session.environment,
+                                                                        workingDirectory: FileManager.default.currentDirectoryPath)) == nil {
+            throw BenchError("monitor start \(recipeName): '\(binary)' is not installed here; use 'monitor start sampler' (the built-in sampler), or install Prometheus (scripts/install-test-deps.sh)")
+        }
+        try session.useRecipe(loaded)
+        let handle = try session.handles.allocate(.monitor, label: recipe.name)
+        let directory = session.directory.appendingPathComponent("monitors/\(handle)").path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let monitor: any Monitor = recipe.type == .prometheus
+                ? PrometheusMonitor(recipe: recipe, directory: directory)
+                : BuiltinSampler(recipe: recipe)
+            try await monitor.start()
+            entries[handle] = Entry(handle: handle, recipe: recipe.name, monitor: monitor, directory: directory, attached: [:], running: true)
+            return handle
+        } catch {
+            session.handles.discard([handle])
+            throw error
+        }
+    }
+
+    private func entry(_ handle: Handle) throws -> Entry {
+        guard let entry = entries[handle] else { throw BenchError("\(handle): no such monitor") }
+        guard entry.running else { throw BenchError("\(handle) (\(entry.recipe)) is stopped") }
+        return entry
+    }
+
+    /// Starts scraping a server: its metrics endpoint or the exporter beside it (a file_sd target; no reload).
+    public func attach(_ handle: Handle, server: ServerInstance, recipe: ServerRecipe?) async throws {
+        let current = try entry(handle)
+        guard server.state.isLive else { throw BenchError("monitor attach: \(server.handle) (\(server.recipeName)) is not running: \(server.state)") }
+        guard let metrics = recipe?.metrics else {
+            throw BenchError("monitor attach: \(server.handle) (\(server.recipeName)) exposes no Prometheus metrics (its recipe has no 'metrics' section)")
+        }
+        let target = MonitorTarget(instance: server, metricsPort: metrics.port, metricsPath: metrics.path, session: session.name)
+        try await current.monitor.attach(target)
+        entries[handle]?.attached[server.handle] = target
+    }
+
+    public func detach(_ handle: Handle, server: Handle) async throws {
+        let current = try entry(handle)
+        guard current.attached[server] != nil else {
+            throw BenchError("monitor detach: \(server) is not attached to \(handle) (attached: \(current.attached.keys.sorted().map(\.description).joined(separator: ", ")))")
+        }
+        try await current.monitor.detach(name: server.description)
+        entries[handle]?.attached[server] = nil
+    }
+
+    /// An instant query (or a range query when `range` is given) on a Prometheus monitor.
+    public func query(_ handle: Handle, promql: String, range: Double?, step: Double?) async throws -> [MetricSeries] {
+        let current = try entry(handle)
+        if let prometheus = current.monitor as? PrometheusMonitor {
+            guard let client = await prometheus.deployment.client else { throw BenchError("\(handle): prometheus is not running") }
+            if let range {
+                let end = Date()
+                return try await client.queryRange(promql, start: end.addingTimeInterval(-range), end: end, step: step ?? current.monitor.interval.seconds)
+            }
+            return try await client.query(promql).series
+        }
+        let end = Date()
+        let results = await current.monitor.rangeQueries([NamedQuery(name: "query", promql: promql)],
+                                                         window: TimeWindow(start: end.addingTimeInterval(-(range ?? 60)), end: end))
+        if let error = results.first?.error { throw BenchError(error) }
+        let series = results.first?.series ?? []
+        return range == nil ? series.map { MetricSeries(labels: $0.labels, values: $0.values.suffix(1)) } : series
+    }
+
+    /// Scrape targets with their health, from Prometheus or the sampler.
+    public func targets(_ handle: Handle) async throws -> [ScrapeTarget] {
+        let current = try entry(handle)
+        if let prometheus = current.monitor as? PrometheusMonitor {
+            guard let client = await prometheus.deployment.client else { throw BenchError("\(handle): prometheus is not running") }
+            return try await client.targets()
+        }
+        if let sampler = current.monitor as? BuiltinSampler { return await sampler.targetStatus() }
+        return []
+    }
+
+    public func export(_ handle: Handle, window: TimeWindow, extra: [NamedQuery], format: MonitorExportFormat, to path: String) async throws {
+        try await entry(handle).monitor.export(window: window, extra: extra, format: format, to: path)
+    }
+
+    /// For a run's result: each running monitor attached to `server`, its recipe's queries summarised over the window.
+    public func runSection(server: Handle, window: TimeWindow) async -> [String: JSONValue]? {
+        var section: [String: JSONValue] = [:]
+        for current in all where current.running {
+            guard let target = current.attached[server] else { continue }
+            let summary = await current.monitor.summary(window: window)
+            var queries: [String: JSONValue] = [:]
+            for (name, values) in summary.values(for: target) {
+                queries[name] = .object(values.mapValues { $0.isFinite ? .number($0) : .null })
+            }
+            section[current.handle.description] = .object(["recipe": .string(current.recipe), "queries": .object(queries)])
+        }
+        return section.isEmpty ? nil : section
+    }
+
+    public func stop(_ handle: Handle) async throws {
+        let current = try entry(handle)
+        await current.monitor.stop()
+        entries[handle]?.running = false
+        session.handles.setLive(handle, false)
+    }
+
+    @discardableResult
+    public func stopAll() async -> [Handle] {
+        let running = all.filter(\.running).map(\.handle)
+        for handle in running { try? await stop(handle) }
+        return running
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+
+/// A real Prometheus attached by handle: the run's result gets the server's side, exports cover the run.
+final class MonitorCommandTests: XCTestCase {
+    var bench: BenchProcess!
+
+    override func setUpWithError() throws { bench = try BenchProcess() }
+
+    override func tearDown() {
+        _ = try? bench.run(["--cleanup"])
+        bench.cleanUp()
+    }
+
+    func testPrometheusAttachedToRedisSummarisesTheRunAndExportsIt() throws {
+        let result = try bench.run(["--session", "mon", "--continue-on-error"], stdin: """
+        server start redis
+        monitor start prometheus
+        monitor attach m1 s1
+        monitor attach m1 s9
+        sleep 3s
+        client run redis-get-set --target s1 --duration 6s --warmup 0s --concurrency 10
+        monitor export m1 --run r1
+        monitor export m1 --run r1 --format csv
+        monitor targets m1
+        monitor query m1 'rate(redis_commands_processed_total[5s'
+        monitor status
+        """)
+        XCTAssertEqual(result.status, 1, "one attach and one query are meant to fail: \(result.stderr)")
+        XCTAssertTrue(result.stderr.contains("<stdin>:4: error: unknown server handle 's9'"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("<stdin>:10: error: "), result.stderr)
+        XCTAssertTrue(result.stderr.lowercased().contains("parse error"), result.stderr)
+        XCTAssertTrue(result.stdout.contains("up"), result.stdout)
+
+        // The run's result carries the monitor's summary of redis' command rate over its window,
+        // which matches the client's request rate within 10%.
+        let data = try Data(contentsOf: bench.directory.appendingPathComponent("sessions/mon/runs/r1.json"))
+        let run = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let clientRate = try XCTUnwrap((run["throughput"] as? [String: Any])?["requests_per_s"] as? Double)
+        let queries = try XCTUnwrap(((run["monitor"] as? [String: Any])?["m1"] as? [String: Any])?["queries"] as? [String: Any], "\(run["monitor"] ?? "no monitor section")")
+        let redisRate = try XCTUnwrap((queries["redis_commands_per_s"] as? [String: Any])?["max"] as? Double, "\(queries)")
+        XCTAssertEqual(redisRate, clientRate, accuracy: clientRate * 0.10)
+
+        let exported = try bench.read("sessions/mon/monitors/m1/export-r1.json")
+        XCTAssertTrue(exported.contains("\"schema\" : \"bench.monitor/1\"") || exported.contains("\"schema\":\"bench.monitor/1\""), String(exported.prefix(300)))
+        XCTAssertTrue(exported.contains("redis_commands_per_s"))
+        XCTAssertTrue(try bench.read("sessions/mon/monitors/m1/export-r1.csv").hasPrefix("name,labels,timestamp,value"))
+        // Leaving bench stops Prometheus too.
+        XCTAssertTrue(result.stderr.contains("stopped m1 on exit"), result.stderr)
+    }
+}
