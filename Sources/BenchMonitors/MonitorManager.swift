@@ -23,19 +23,30 @@ public actor MonitorManager {
 
     /// Deploys a monitor from its recipe. A `prometheus` recipe where Prometheus is not installed
     /// fails with a pointer to the built-in sampler.
-    public func start(recipeName: String) async throws -> Handle {
+    public func start(recipeName: String, orSampler: Bool = false, notice: @Sendable (String) -> Void = { _ in }) async throws -> Handle {
         let loaded: LoadedRecipe
         do {
             loaded = try session.catalog.load(.monitor, named: recipeName)
         } catch let error as RecipeValidationError {
             throw BenchError("monitor recipe '\(recipeName)' is invalid:\n\(error.description)")
         }
-        guard case .monitor(let recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a monitor recipe") }
+        guard case .monitor(var recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a monitor recipe") }
         let binary = recipe.prometheus?.binary ?? "prometheus"
         if recipe.type == .prometheus, (try? ExecutableResolver.resolve(binary, environment: session.environment,
                                                                         workingDirectory: FileManager.default.currentDirectoryPath)) == nil {
+            if orSampler {
+                // Same scrape interval, the sampler's own queries: Prometheus' PromQL is not available without it.
+                notice("'\(binary)' is not installed here: starting the built-in sampler instead")
+                recipe = MonitorRecipe(name: recipe.name, description: recipe.description, type: .sampler, interval: recipe.interval,
+                                       prometheus: nil, exporters: [], queries: [])
+                return try await deploy(recipe, loaded: loaded)
+            }
             throw BenchError("monitor start \(recipeName): '\(binary)' is not installed here; use 'monitor start sampler' (the built-in sampler), or install Prometheus (scripts/install-test-deps.sh)")
         }
+        return try await deploy(recipe, loaded: loaded)
+    }
+
+    private func deploy(_ recipe: MonitorRecipe, loaded: LoadedRecipe) async throws -> Handle {
         try session.useRecipe(loaded)
         let handle = try session.handles.allocate(.monitor, label: recipe.name)
         let directory = session.directory.appendingPathComponent("monitors/\(handle)").path

@@ -62,6 +62,22 @@ public enum RunSummaryRenderer {
                 out.append("    \(key.padding(toLength: max(24, key.count), withPad: " ", startingAt: 0)) \(value.text)")
             }
         }
+        if let monitor = r.monitor, !monitor.isEmpty {
+            // The server's side of the story, from the monitors attached to the target.
+            for (handle, section) in monitor.sorted(by: { $0.key < $1.key }) {
+                guard case .object(let fields) = section, case .object(let queries)? = fields["queries"] else { continue }
+                out.append("")
+                out.append("  server side (monitor \(handle), over the run)        mean          max         last")
+                for (name, value) in queries.sorted(by: { $0.key < $1.key }) {
+                    guard case .object(let stats) = value else { continue }
+                    func cell(_ key: String) -> String {
+                        guard case .number(let v)? = stats[key] else { return "-" }
+                        return String(format: "%12.4g", v)
+                    }
+                    out.append("    \(name.padding(toLength: max(40, name.count), withPad: " ", startingAt: 0)) \(cell("mean")) \(cell("max")) \(cell("last"))")
+                }
+            }
+        }
         if let parts = r.parts, !parts.isEmpty {
             out.append("  merged from \(parts.count) parts: " + parts.joined(separator: ", "))
         }

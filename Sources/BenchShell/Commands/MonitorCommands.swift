@@ -11,10 +11,14 @@ enum MonitorCommands {
     static let start = CommandSpec(
         ["monitor", "start"], area: .monitors, abstract: "Deploy a monitor (a real Prometheus with node_exporter, or the built-in sampler) → m1",
         arguments: [ArgumentSpec("RECIPE", "a monitor recipe (see 'monitor list')", completion: .recipes(.monitor))],
-        examples: ["monitor start prometheus", "monitor start sampler"], recording: .always
+        options: [.flag("or-sampler", "where Prometheus is not installed, start the built-in sampler instead of failing")],
+        examples: ["monitor start prometheus", "monitor start sampler", "monitor start prometheus --or-sampler"], recording: .always
     ) { invocation, context in
         context.console.info("starting \(invocation.argument("RECIPE")!) (Prometheus is ready once its first scrape lands, about 6 s)")
-        let handle = try await context.monitors.start(recipeName: invocation.argument("RECIPE")!)
+        let console = context.console
+        let handle = try await context.monitors.start(recipeName: invocation.argument("RECIPE")!, orSampler: invocation.flag("or-sampler")) {
+            console.warning($0)
+        }
         context.produced(handle)
         context.print("\(handle) ready (\(RecipeCommands.displayPath(context.session.directory.appendingPathComponent("monitors/\(handle)"))))")
     }
