@@ -221,10 +221,7 @@ enum ClientCommands {
         let mode: WorkloadMode = givenRate != nil ? .open : (closedLoop ? .closed : workload.mode)
         let requests = invocation.integer("requests") ?? (invocation.wasGiven("duration") ? nil : workload.requests)
         let duration = invocation.duration("duration")?.seconds ?? (requests == nil ? workload.duration.seconds : nil)
-        let sets = invocation.optionList("set").map { pair -> (String, String) in
-            let eq = pair.firstIndex(of: "=")!
-            return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
-        }
+        let sets = invocation.keyValuePairs("set").map { ($0.key, $0.value) }
         let timeout = invocation.duration("timeout")?.seconds ?? (recipe.kind == .openai ? 300 : 10)
         let plan = LoadPlan(
             host: target.host, port: target.port, mode: mode, concurrency: concurrency ?? workload.concurrency,

@@ -16,6 +16,14 @@ public struct Invocation: Sendable {
     public func option(_ name: String) -> String? { options[name]?.last ?? spec.option(named: name)?.defaultValue }
     public func optionList(_ name: String) -> [String] { options[name] ?? [] }
     public func flag(_ name: String) -> Bool { options[name] != nil }
+
+    /// The values of a `KEY=VALUE` option (checked by `ValueType.keyValue`), split at the first `=`.
+    public func keyValuePairs(_ name: String) -> [(key: String, value: String)] {
+        optionList(name).map { pair in
+            let eq = pair.firstIndex(of: "=")!
+            return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+        }
+    }
     public func wasGiven(_ name: String) -> Bool { options[name] != nil }
 
     public func duration(_ name: String) -> BenchDuration? { option(name).flatMap(BenchDuration.init(parsing:)) }

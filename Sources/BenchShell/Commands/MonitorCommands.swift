@@ -114,10 +114,7 @@ enum MonitorCommands {
             throw BenchError.usage("monitor export: give --run rN or --last DURATION")
         }
         let format = MonitorExportFormat(rawValue: invocation.option("format")!)!
-        let extra = invocation.optionList("query").map { pair -> NamedQuery in
-            let eq = pair.firstIndex(of: "=")!
-            return NamedQuery(name: String(pair[..<eq]), promql: String(pair[pair.index(after: eq)...]))
-        }
+        let extra = invocation.keyValuePairs("query").map { NamedQuery(name: $0.key, promql: $0.value) }
         let path = invocation.option("out") ?? context.session.directory.appendingPathComponent("monitors/\(monitor)/export-\(label).\(format.rawValue)").path
         try await context.monitors.export(monitor, window: window, extra: extra, format: format, to: path)
         context.print("wrote \(RecipeCommands.displayPath(URL(fileURLWithPath: path)))")

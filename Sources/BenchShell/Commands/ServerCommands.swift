@@ -31,14 +31,13 @@ enum ServerCommands {
                    "server start llama-smollm2 --set threads=2"],
         recording: .always
     ) { invocation, context in
-        let ports = try invocation.optionList("port").reduce(into: [String: Int]()) { result, pair in
-            let (name, value) = split(pair)
-            guard let number = Int(value), (1...65535).contains(number) else {
-                throw BenchError.usage("server start: --port \(pair): the number must be 1 to 65535")
+        let ports = try invocation.keyValuePairs("port").reduce(into: [String: Int]()) { result, pair in
+            guard let number = Int(pair.value), (1...65535).contains(number) else {
+                throw BenchError.usage("server start: --port \(pair.key)=\(pair.value): the number must be 1 to 65535")
             }
-            result[name] = number
+            result[pair.key] = number
         }
-        let settings = invocation.optionList("set").reduce(into: [String: String]()) { $0[split($1).0] = split($1).1 }
+        let settings = Dictionary(invocation.keyValuePairs("set"), uniquingKeysWith: { $1 })
         let request = ServerManager.StartRequest(
             recipe: invocation.argument("RECIPE")!, count: invocation.integer("count") ?? 1, alias: invocation.option("name"),
             settings: settings, ports: ports, orchestrator: invocation.option("on") ?? context.session.settings["orchestrator"] ?? "local",
@@ -223,10 +222,5 @@ enum ServerCommands {
 
     static func uptime(_ instance: ServerInstance) -> String {
         BenchDuration(seconds: Date().timeIntervalSince(instance.startedAt).rounded()).description
-    }
-
-    private static func split(_ pair: String) -> (String, String) {
-        let eq = pair.firstIndex(of: "=")!
-        return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
     }
 }
