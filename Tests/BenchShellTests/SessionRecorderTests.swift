@@ -80,4 +80,9 @@ final class SessionRecorderTests: XCTestCase {
         try recorder.finish()
         XCTAssertFalse(FileManager.default.fileExists(atPath: session.scriptURL.path))
     }
+
+    func testExpectedHandlesStopAtTheAuthorsComment() {
+        let script = SessionScript(path: "x.bench", text: "server start redis --count 2  # -> s1 s2 (two caches)\nmonitor start sampler  # -> m1\n")
+        XCTAssertEqual(script.commands.map(\.expectedHandles), [["s1", "s2"], ["m1"]])
+    }
 }

@@ -48,7 +48,8 @@ public struct SessionScript: Sendable {
             inHeader = false
             var expected: [String] = []
             if let marker = line.range(of: "  # -> ", options: .backwards) {
-                expected = line[marker.upperBound...].split(separator: " ").map(String.init)
+                // Handles first; anything after them is a comment of the script's author.
+                expected = line[marker.upperBound...].split(separator: " ").map(String.init).prefix { Handle(parsing: $0) != nil }.map { $0 }
             }
             commands.append(Command(line: index + 1, text: line, expectedHandles: expected))
         }
