@@ -5,7 +5,7 @@ import Glibc
 
 /// Where commands write: stdout for results, stderr for errors and progress; colour only on a terminal.
 public final class Console: @unchecked Sendable {
-    // @unchecked: immutable apart from writes to the standard file handles, which are whole-buffer write(2) calls.
+    // @unchecked: immutable; output goes straight to write(2) on the standard descriptors.
     public let useColor: Bool
     public let isInteractive: Bool
 
@@ -17,13 +17,25 @@ public final class Console: @unchecked Sendable {
     public func print(_ text: String = "") { write(text + "\n") }
 
     /// Writes without a newline (progress lines). Unbuffered, so output and errors interleave in order.
-    public func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+    public func write(_ text: String) { Console.writeAll(STDOUT_FILENO, text) }
 
-    public func printError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    public func printError(_ text: String) { Console.writeAll(STDERR_FILENO, text + "\n") }
+
+    /// Writes to a descriptor with write(2), ignoring failures. FileHandle.write traps when the
+    /// terminal is gone (SIGHUP, a closed pipe), which would end bench before it stops its servers.
+    public static func writeAll(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            bytes = bytes.dropFirst(n)
+        }
+    }
 
     /// One live status line on the terminal, rewritten in place; nil clears it.
     public func progress(_ line: String?) {
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + (line ?? "")).utf8))
+        Console.writeAll(STDERR_FILENO, "\r\u{1B}[K" + (line ?? ""))
     }
 
     /// Progress and notices: stderr, so stdout stays clean for results in batch mode.

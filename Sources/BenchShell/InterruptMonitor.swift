@@ -29,6 +29,9 @@ public final class InterruptMonitor: Sendable {
 
     /// Starts listening. The default actions are replaced, so children must reset them (the process launcher does).
     public func install() {
+        // A closed pipe (`bench … | head`) must not kill bench with its servers still running:
+        // writes then fail with EPIPE, which Console ignores.
+        signal(SIGPIPE, SIG_IGN)
         for signo in [SIGINT, SIGTERM, SIGHUP] {
             signal(signo, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signo, queue: queue)

@@ -101,13 +101,13 @@ func parseArguments() -> BenchArguments {
             print(message)
             exit(0)
         }
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        Console.writeAll(STDERR_FILENO, "\(message)\n")
         exit(2)
     }
 }
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
-    FileHandle.standardError.write(Data("bench: \(message)\n".utf8))
+    Console.writeAll(STDERR_FILENO, "bench: \(message)\n")
     exit(code)
 }
 
@@ -203,7 +203,7 @@ func runBench() async -> Int32 {
             // Ctrl-C while a batch waits for input: stop the session's servers and leave like an interrupted command.
             if !interactive {
                 servers.emergencyStopAll()
-                FileHandle.standardError.write(Data("bench: interrupted\n".utf8))
+                Console.writeAll(STDERR_FILENO, "bench: interrupted\n")
                 exit(130)
             }
         },
@@ -212,7 +212,7 @@ func runBench() async -> Int32 {
                 var t = terminalToRestore
                 tcsetattr(STDIN_FILENO, TCSANOW, &t)
             }
-            FileHandle.standardError.write(Data("\nbench: \(signo == SIGHUP ? "hangup" : "terminated"); stopping the session's servers\n".utf8))
+            Console.writeAll(STDERR_FILENO, "\nbench: \(signo == SIGHUP ? "hangup" : "terminated"); stopping the session's servers\n")
             clients.stopAllNow()
             servers.emergencyStopAll()
             exit(128 + signo)

@@ -109,4 +109,17 @@ final class InteractiveShellTests: XCTestCase {
         XCTAssertTrue(script.contains("# failed: bogus"), script)
         XCTAssertTrue(script.contains("\necho visible-line\n"), script)
     }
+
+    /// Closing the terminal (SIGHUP, then writes to a dead terminal) stops the session's servers.
+    func testHangingUpTheTerminalStopsTheServers() throws {
+        let env = bench.environment
+        let command = "cd '\(bench.directory.path)' && env HOME='\(env["HOME"]!)' BENCH_HISTORY='\(env["BENCH_HISTORY"]!)' BENCH_CACHE='\(env["BENCH_CACHE"]!)' TERM=xterm '\(BenchProcess.binary.path)' --session hup"
+        try tmux(["new-session", "-d", "-s", "bench", "-x", "150", "-y", "40", command])
+        waitForScreen("the prompt") { self.promptLine($0) == "bench>" }
+        try send("server start nginx", "Enter")
+        waitForScreen("nginx ready") { $0.contains("s1 nginx: ready in") }
+        let pid = try XCTUnwrap(ServiceProbes.pid(ServiceProbes.servers(in: bench.directory, session: "hup")["s1"]))
+        try tmux(["kill-server"])
+        BenchProcess.waitUntil(15, "nginx stopped after the hangup") { !ServiceProbes.groupIsAlive(pid) }
+    }
 }
