@@ -1,6 +1,7 @@
 import BenchCore
 import BenchServers
 import Foundation
+import Synchronization
 
 /// The session's monitors by handle (m1, …): deploys them, attaches servers, queries and exports.
 public actor MonitorManager {
@@ -16,6 +17,8 @@ public actor MonitorManager {
 
     public let session: Session
     private var entries: [Handle: Entry] = [:]
+    /// Process groups of running Prometheus deployments, for a signal handler to stop synchronously.
+    private nonisolated let liveGroups = Mutex<[Handle: [Int32]]>([:])
 
     public init(session: Session) { self.session = session }
 
@@ -56,6 +59,10 @@ public actor MonitorManager {
                 ? PrometheusMonitor(recipe: recipe, directory: directory)
                 : BuiltinSampler(recipe: recipe)
             try await monitor.start()
+            if let prometheus = monitor as? PrometheusMonitor {
+                let groups = await prometheus.deployment.processes.map(\.processGroup)
+                liveGroups.withLock { $0[handle] = groups }
+            }
             entries[handle] = Entry(handle: handle, recipe: recipe.name, monitor: monitor, directory: directory, attached: [:], running: true)
             return handle
         } catch {
@@ -143,8 +150,14 @@ public actor MonitorManager {
     public func stop(_ handle: Handle) async throws {
         let current = try entry(handle)
         await current.monitor.stop()
+        liveGroups.withLock { $0[handle] = nil }
         entries[handle]?.running = false
         session.handles.setLive(handle, false)
+    }
+
+    /// Stops every running Prometheus at once, blocking: for SIGTERM/SIGHUP, when there is no time for the actor.
+    public nonisolated func emergencyStopAll() {
+        ProcessGroupSignaller.terminateNow(liveGroups.withLock { $0.values.flatMap { $0 } }, grace: .seconds(3))
     }
 
     @discardableResult

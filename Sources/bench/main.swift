@@ -202,6 +202,7 @@ func runBench() async -> Int32 {
         idleInterrupt: {
             // Ctrl-C while a batch waits for input: stop the session's servers and leave like an interrupted command.
             if !interactive {
+                monitors.emergencyStopAll()
                 servers.emergencyStopAll()
                 Console.writeAll(STDERR_FILENO, "bench: interrupted\n")
                 exit(130)
@@ -214,6 +215,7 @@ func runBench() async -> Int32 {
             }
             Console.writeAll(STDERR_FILENO, "\nbench: \(signo == SIGHUP ? "hangup" : "terminated"); stopping the session's servers\n")
             clients.stopAllNow()
+            monitors.emergencyStopAll()
             servers.emergencyStopAll()
             exit(128 + signo)
         })
