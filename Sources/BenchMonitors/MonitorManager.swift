@@ -20,7 +20,13 @@ public actor MonitorManager {
     /// Process groups of running Prometheus deployments, for a signal handler to stop synchronously.
     private nonisolated let liveGroups = Mutex<[Handle: [Int32]]>([:])
 
-    public init(session: Session) { self.session = session }
+    /// Where monitor processes are recorded for cleanup after a SIGKILL (the session's state.json).
+    private let servers: ServerManager?
+
+    public init(session: Session, servers: ServerManager? = nil) {
+        self.session = session
+        self.servers = servers
+    }
 
     public var all: [Entry] { entries.values.sorted { $0.handle < $1.handle } }
 
@@ -60,8 +66,9 @@ public actor MonitorManager {
                 : BuiltinSampler(recipe: recipe)
             try await monitor.start()
             if let prometheus = monitor as? PrometheusMonitor {
-                let groups = await prometheus.deployment.processes.map(\.processGroup)
-                liveGroups.withLock { $0[handle] = groups }
+                let processes = await prometheus.deployment.processes
+                liveGroups.withLock { $0[handle] = processes.map(\.processGroup) }
+                await servers?.recordAuxiliary(handle, processes)
             }
             entries[handle] = Entry(handle: handle, recipe: recipe.name, monitor: monitor, directory: directory, attached: [:], running: true)
             return handle
@@ -151,6 +158,7 @@ public actor MonitorManager {
         let current = try entry(handle)
         await current.monitor.stop()
         liveGroups.withLock { $0[handle] = nil }
+        await servers?.recordAuxiliary(handle, [])
         entries[handle]?.running = false
         session.handles.setLive(handle, false)
     }

@@ -13,6 +13,15 @@ public enum LeftoverCleaner {
         public let state: SessionStateFile
         /// Live servers whose main process is still the one bench started.
         public let running: [ServerInstance]
+        /// Monitor processes (by handle) still running.
+        public let auxiliary: [String: [LaunchedProcess]]
+    }
+
+    private static func runningAuxiliary(_ state: SessionStateFile) -> [String: [LaunchedProcess]] {
+        (state.auxiliary ?? [:]).compactMapValues { processes in
+            let alive = processes.filter { ProcessInspector.isSameProcess(pid: $0.pid, startTime: $0.startTime) }
+            return alive.isEmpty ? nil : alive
+        }
     }
 
     /// Sessions under `root` with running servers. `includeOwned` also lists sessions whose bench still runs.
@@ -27,7 +36,9 @@ public enum LeftoverCleaner {
                     ProcessInspector.isSameProcess(pid: $0.pid, startTime: $0.startTime)
                 }
             }
-            return running.isEmpty ? nil : Leftover(name: name, stateURL: url, state: state, running: running)
+            let auxiliary = runningAuxiliary(state)
+            return running.isEmpty && auxiliary.isEmpty ? nil : Leftover(name: name, stateURL: url, state: state, running: running,
+                                                                         auxiliary: auxiliary)
         }
     }
 
@@ -48,6 +59,13 @@ public enum LeftoverCleaner {
             lines.append(stoppedAny ? "\(leftover.name): stopped \(server.handle) (\(server.recipeName)\(pid))"
                                     : "\(leftover.name): \(server.handle) (\(server.recipeName)) was already gone")
         }
+        for (handle, processes) in leftover.auxiliary.sorted(by: { $0.key < $1.key }) {
+            for process in processes where ProcessInspector.isSameProcess(pid: process.pid, startTime: process.startTime) {
+                _ = await ProcessGroupSignaller.terminate(group: process.processGroup, leader: nil, grace: grace)
+            }
+            lines.append("\(leftover.name): stopped \(handle)'s processes (pids \(processes.map { String($0.pid) }.joined(separator: ", ")))")
+        }
+        state.auxiliary = nil
         let serverHandles = Set(state.servers.map(\.handle))
         for index in state.handles.indices where serverHandles.contains(state.handles[index].handle) { state.handles[index].live = false }
         state.detached = false

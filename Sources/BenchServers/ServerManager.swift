@@ -38,6 +38,8 @@ public actor ServerManager {
     var recipes: [Handle: ServerRecipe] = [:]
     /// The filled-in plan of each instance, for its exporter (started once it is ready) and restarts.
     private var plans: [Handle: InstancePlan] = [:]
+    /// Processes other managers run for the session (monitors), recorded in state.json for cleanup.
+    private var auxiliary: [Handle: [LaunchedProcess]] = [:]
     /// Where each instance's logs stood when it was (re)launched, so a `log` probe reads only the new output.
     private var logOffsets: [Handle: (stdout: Int64, stderr: Int64)] = [:]
     private var stopping: Set<Handle> = []
@@ -459,13 +461,21 @@ public actor ServerManager {
 
     public var isDetached: Bool { detached }
 
+    /// Records (or, with an empty list, forgets) processes a monitor runs, so `--cleanup` stops them
+    /// after a SIGKILLed bench as it stops servers.
+    public func recordAuxiliary(_ handle: Handle, _ processes: [LaunchedProcess]) {
+        auxiliary[handle] = processes.isEmpty ? nil : processes
+        persist()
+    }
+
     /// Writes `state.json` atomically (only once the session has servers).
     func persist() {
-        guard !instances.isEmpty || FileManager.default.fileExists(atPath: SessionStateFile.url(for: session).path) else { return }
+        guard !instances.isEmpty || !auxiliary.isEmpty || FileManager.default.fileExists(atPath: SessionStateFile.url(for: session).path) else { return }
         let counters = Dictionary(uniqueKeysWithValues: session.handles.counters.map { ($0.key.rawValue, $0.value) })
         let file = SessionStateFile(
             session: session.name, ownerPid: getpid(), ownerStartTime: ProcessInspector.startTime(of: getpid()), detached: detached,
-            updatedAt: Date(), handleCounters: counters, handles: session.handles.entries(), servers: all)
+            updatedAt: Date(), handleCounters: counters, handles: session.handles.entries(), servers: all,
+            auxiliary: auxiliary.isEmpty ? nil : Dictionary(uniqueKeysWithValues: auxiliary.map { ($0.key.description, $0.value) }))
         do {
             try file.write(to: SessionStateFile.url(for: session))
         } catch {

@@ -18,6 +18,9 @@ public struct SessionStateFile: Sendable, Codable {
     public var handleCounters: [String: Int]
     public var handles: [HandleTable.Entry]
     public var servers: [ServerInstance]
+    /// Other processes the session runs beside its servers (a monitor's Prometheus and node_exporter),
+    /// by the handle they belong to, so cleanup finds them too.
+    public var auxiliary: [String: [LaunchedProcess]]?
 
     public static func url(for session: Session) -> URL { session.directory.appendingPathComponent("state.json") }
 

@@ -15,6 +15,7 @@ public enum SessionMaintenance {
         for leftover in leftovers {
             let owner = leftover.state.detached ? "detached" : (leftover.state.ownerIsAlive ? "bench pid \(leftover.state.ownerPid)" : "none (bench was killed)")
             let servers = leftover.running.map { "\($0.handle) \($0.recipeName) \($0.endpoint.address("main") ?? $0.endpoint.host)" }
+                + leftover.auxiliary.keys.sorted().map { "\($0) (monitor)" }
             rows.append([leftover.name, owner, servers.joined(separator: ", ")])
         }
         console.table(["SESSION", "OWNER", "RUNNING SERVERS"], rows)
@@ -56,6 +57,7 @@ public enum SessionMaintenance {
         guard !leftovers.isEmpty else { return }
         for leftover in leftovers {
             let servers = leftover.running.map { "\($0.handle) \($0.recipeName) pid \($0.pid.map(String.init) ?? "?")" }
+                + leftover.auxiliary.keys.sorted().map { "\($0) (monitor)" }
             console.warning("session \(leftover.name) was left by a bench that is gone, with servers still running: \(servers.joined(separator: ", "))")
         }
         guard interactive else {

@@ -168,7 +168,7 @@ func runBench() async -> Int32 {
 
     let servers = ServerManager(session: session, cacheDirectory: ServerManager.defaultCacheDirectory(environment: environment))
     let clients = ClientManager(session: session)
-    let monitors = MonitorManager(session: session)
+    let monitors = MonitorManager(session: session, servers: servers)
     let registry = BenchCommands.registry()
     let recorder = SessionRecorder(
         session: session,

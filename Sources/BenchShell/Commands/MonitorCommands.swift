@@ -90,6 +90,8 @@ enum MonitorCommands {
         options: [
             .value("run", "RUN", "the window of a client run", type: .handle(.run), completion: .handles(.run)),
             .value("last", "DURATION", "the window ending now", type: .duration),
+            .value("from", "TIME", "window start: ISO 8601 (2026-11-30T10:00:00Z), Unix seconds or HH:MM:SS today"),
+            .value("to", "TIME", "window end (default: now)"),
             .value("format", "FORMAT", "file format", type: .choice(["json", "csv"]), default: "json"),
             .value("out", "FILE", "where to write (default: sessions/NAME/monitors/mN/export-…)", completion: .files),
             .value("query", "NAME=PROMQL", "an extra query", type: .keyValue, repeatable: true),
@@ -107,17 +109,36 @@ enum MonitorCommands {
             let result = try RunResult.decode(from: data)
             window = TimeWindow(start: result.startedAt, end: result.endedAt)
             label = run.description
+        } else if let from = invocation.option("from") {
+            let start = try parseTime(from, option: "from")
+            let end = try invocation.option("to").map { try parseTime($0, option: "to") } ?? Date()
+            guard end > start else { throw BenchError.usage("monitor export: --to must be after --from") }
+            window = TimeWindow(start: start, end: end)
+            label = "\(Int(start.timeIntervalSince1970))-\(Int(end.timeIntervalSince1970))"
         } else if let last = invocation.duration("last") {
             window = TimeWindow(start: Date().addingTimeInterval(-last.seconds), end: Date())
             label = "last-\(last)"
         } else {
-            throw BenchError.usage("monitor export: give --run rN or --last DURATION")
+            throw BenchError.usage("monitor export: give --run rN, --last DURATION or --from TIME [--to TIME]")
         }
         let format = MonitorExportFormat(rawValue: invocation.option("format")!)!
         let extra = invocation.keyValuePairs("query").map { NamedQuery(name: $0.key, promql: $0.value) }
         let path = invocation.option("out") ?? context.session.directory.appendingPathComponent("monitors/\(monitor)/export-\(label).\(format.rawValue)").path
         try await context.monitors.export(monitor, window: window, extra: extra, format: format, to: path)
         context.print("wrote \(RecipeCommands.displayPath(URL(fileURLWithPath: path)))")
+    }
+
+    /// ISO 8601, Unix seconds, or a wall-clock time today.
+    static func parseTime(_ text: String, option: String) throws -> Date {
+        if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
+        let iso = ISO8601DateFormatter()
+        if let date = iso.date(from: text) { return date }
+        let clock = DateFormatter()
+        clock.locale = Locale(identifier: "en_US_POSIX")
+        clock.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        let today = String(clock.string(from: Date()).prefix(10))
+        if let date = clock.date(from: "\(today) \(text)") { return date }
+        throw BenchError.usage("monitor export: --\(option) \(text): expected ISO 8601 (2026-11-30T10:00:00Z), Unix seconds or HH:MM:SS")
     }
 
     static let stop = CommandSpec(
