@@ -18,7 +18,14 @@ public actor ClientManager {
     /// Engines of running runs, reachable without the actor so Ctrl-C can stop one at once.
     private nonisolated let engines = Mutex<[Handle: LoadEngine]>([:])
 
-    public init(session: Session) { self.session = session }
+    /// The server side of a run (the monitor section), asked for before the result is written.
+    public typealias ServerSide = @Sendable (_ server: Handle, _ started: Date, _ ended: Date) async -> [String: JSONValue]?
+    private let serverSide: ServerSide?
+
+    public init(session: Session, serverSide: ServerSide? = nil) {
+        self.session = session
+        self.serverSide = serverSide
+    }
 
     public var runs: [RunRecord] { records.values.sorted { $0.handle < $1.handle } }
 
@@ -118,12 +125,16 @@ public actor ClientManager {
             mode: plan.mode.rawValue, concurrency: plan.concurrency, rate: plan.rate,
             arrival: plan.mode == .open ? plan.arrival.rawValue : nil, duration: plan.duration, requests: plan.requests,
             warmup: plan.warmup, seed: Int(plan.seed), connectionsCap: plan.mode == .open ? plan.connectionCap : nil)
-        let result = collector.finish(
+        var result = collector.finish(
             outcome: outcome, run: handle.description, session: session.name,
             recipe: RunResult.Recipe(name: request.recipe.name, kind: request.recipe.kind.rawValue, sha256: request.recipeSHA256),
             target: RunResult.Target(given: request.target.given, host: request.target.host, port: request.target.port,
                                      portName: request.target.portName),
             workload: workload, startedAt: startedAt, status: status, reason: reason)
+        // Every run against a monitored server carries the monitors' view of it over the run's window.
+        if let server = request.target.server, let serverSide {
+            result.monitor = await serverSide(server, result.startedAt, result.endedAt)
+        }
         try writeResult(result, handle: handle)
         records[handle]?.result = result
         session.handles.setLive(handle, false)
@@ -146,13 +157,6 @@ public actor ClientManager {
         let url = try session.ensureDirectory().appendingPathComponent("runs/\(handle).json")
         let text = session.secrets.redact(String(decoding: try result.jsonData(), as: UTF8.self))
         try FileWriting.writeAtomically(Data(text.utf8), to: url)
-    }
-
-    /// Replaces a finished run's result file (e.g. with the monitor section added).
-    public func rewrite(_ result: RunResult) throws {
-        guard let handle = Handle(parsing: result.run) else { throw BenchError("\(result.run): not a run handle") }
-        try writeResult(result, handle: handle)
-        records[handle]?.result = result
     }
 
     /// Ends a running run early; it keeps what it measured.

@@ -167,8 +167,10 @@ func runBench() async -> Int32 {
     }
 
     let servers = ServerManager(session: session, cacheDirectory: ServerManager.defaultCacheDirectory(environment: environment))
-    let clients = ClientManager(session: session)
     let monitors = MonitorManager(session: session, servers: servers)
+    let clients = ClientManager(session: session) { server, started, ended in
+        await monitors.runSection(server: server, window: TimeWindow(start: started, end: ended))
+    }
     let registry = BenchCommands.registry()
     let recorder = SessionRecorder(
         session: session,

@@ -1,6 +1,5 @@
 import BenchClients
 import BenchCore
-import BenchMonitors
 import BenchServers
 import Foundation
 
@@ -77,14 +76,8 @@ enum ClientCommands {
             context.print("\(handle) running in the background; 'client wait \(handle)' shows its result, 'client stop \(handle)' ends it early")
             return
         }
-        var result = try await context.clients.run(request, progress: progress, targetAlive: targetAlive)
+        let result = try await context.clients.run(request, progress: progress, targetAlive: targetAlive)
         if onTerminal && !quiet { console.progress(nil) }
-        // Monitors attached to the target summarise its side of the story over the run's window.
-        if let server = target.server,
-           let section = await context.monitors.runSection(server: server, window: TimeWindow(start: result.startedAt, end: result.endedAt)) {
-            result.monitor = section
-            try await context.clients.rewrite(result)
-        }
         if let handle = Handle(parsing: result.run) { context.produced(handle) }
         for line in RunSummaryRenderer.lines(result) { context.print(line) }
     }
