@@ -143,7 +143,7 @@ enum ClientCommands {
         }
         return [point, result.run, result.status.rawValue, String(format: "%.1f", result.throughput.requestsPerSecond),
                 String(format: "%.3f", result.latency.responseTime.p50), String(format: "%.3f", result.latency.responseTime.p99),
-                String(result.counts.errors.values.reduce(0, +)), metric("output_throughput", "%.1f"), metric("median_ttft_ms", "%.1f"),
+                String(result.counts.errorTotal), metric("output_throughput", "%.1f"), metric("median_ttft_ms", "%.1f"),
                 metric("median_tpot_ms", "%.2f"), metric("request_goodput", "%.2f")]
     }
 
@@ -161,7 +161,7 @@ enum ClientCommands {
             return [run.handle.description, run.recipe, run.target, result.status.rawValue,
                     String(format: "%.1f", result.throughput.requestsPerSecond),
                     String(format: "%.3f", result.latency.responseTime.p50), String(format: "%.3f", result.latency.responseTime.p99),
-                    String(result.counts.errors.values.reduce(0, +))]
+                    String(result.counts.errorTotal)]
         })
     }
 
