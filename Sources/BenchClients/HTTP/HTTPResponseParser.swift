@@ -70,8 +70,8 @@ struct HTTPResponseParser {
                 bytes += lineBytes
                 switch state {
                 case .statusLine:
-                    guard length >= 12, Self.hasPrefix(line, "HTTP/1."),
-                          let code = Self.threeDigits(line, at: 9) else { return (.invalid, pos) }
+                    guard length >= 12, HTTPBytes.hasPrefix(line, "HTTP/1."),
+                          let code = HTTPBytes.threeDigits(line, at: 9) else { return (.invalid, pos) }
                     status = code
                     http10 = line[7] == UInt8(ascii: "0")
                     state = .headers
@@ -98,7 +98,7 @@ struct HTTPResponseParser {
                         state = .untilClose
                     }
                 case .chunkSize:
-                    guard let size = Self.hexPrefix(line, length: length) else { return (.invalid, pos) }
+                    guard let size = HTTPBytes.hexPrefix(line, length: length) else { return (.invalid, pos) }
                     if size == 0 {
                         state = .trailers
                     } else {
@@ -143,7 +143,7 @@ struct HTTPResponseParser {
     private mutating func header(_ line: UnsafeRawBufferPointer) -> Bool {
         switch line[0] | 0x20 {
         case UInt8(ascii: "c"):
-            if Self.hasPrefixIgnoringCase(line, "content-length:") {
+            if HTTPBytes.hasPrefixIgnoringCase(line, "content-length:") {
                 var value = 0
                 var digits = 0
                 for byte in line[15...] where byte != 0x20 && byte != 0x09 {
@@ -153,79 +153,19 @@ struct HTTPResponseParser {
                 }
                 guard digits > 0 else { return false }
                 contentLength = value
-            } else if Self.hasPrefixIgnoringCase(line, "connection:") {
+            } else if HTTPBytes.hasPrefixIgnoringCase(line, "connection:") {
                 let value = UnsafeRawBufferPointer(rebasing: line[11...])
-                if Self.containsIgnoringCase(value, "close") { close = true }
-                if Self.containsIgnoringCase(value, "keep-alive") { keepAlive = true }
+                if HTTPBytes.containsIgnoringCase(value, "close") { close = true }
+                if HTTPBytes.containsIgnoringCase(value, "keep-alive") { keepAlive = true }
             }
         case UInt8(ascii: "t"):
-            if Self.hasPrefixIgnoringCase(line, "transfer-encoding:"),
-               Self.containsIgnoringCase(UnsafeRawBufferPointer(rebasing: line[18...]), "chunked") {
+            if HTTPBytes.hasPrefixIgnoringCase(line, "transfer-encoding:"),
+               HTTPBytes.containsIgnoringCase(UnsafeRawBufferPointer(rebasing: line[18...]), "chunked") {
                 chunked = true
             }
         default:
             break
         }
         return true
-    }
-
-    private static func hasPrefix(_ line: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
-        guard line.count >= prefix.utf8CodeUnitCount else { return false }
-        return memcmp(line.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
-    }
-
-    /// `lowercase` is all lowercase ASCII; letters in `line` compare without case.
-    private static func hasPrefixIgnoringCase(_ line: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
-        let n = lowercase.utf8CodeUnitCount
-        guard line.count >= n else { return false }
-        let p = lowercase.utf8Start
-        for i in 0..<n {
-            let want = p[i]
-            let have = line[i]
-            if have != want && (have | 0x20) != want { return false }
-        }
-        return true
-    }
-
-    private static func containsIgnoringCase(_ value: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
-        let n = lowercase.utf8CodeUnitCount
-        guard value.count >= n else { return false }
-        for start in 0...(value.count - n)
-        where hasPrefixIgnoringCase(UnsafeRawBufferPointer(rebasing: value[start...]), lowercase) {
-            return true
-        }
-        return false
-    }
-
-    private static func threeDigits(_ line: UnsafeRawBufferPointer, at i: Int) -> Int? {
-        var value = 0
-        for k in i..<(i + 3) {
-            let d = line[k] &- 0x30
-            guard d <= 9 else { return nil }
-            value = value * 10 + Int(d)
-        }
-        return value
-    }
-
-    /// The chunk size: hex digits up to `;` (extensions), space or the line's end.
-    private static func hexPrefix(_ line: UnsafeRawBufferPointer, length: Int) -> Int? {
-        var value = 0
-        var digits = 0
-        for k in 0..<length {
-            let c = line[k]
-            let d: UInt8
-            switch c {
-            case 0x30...0x39: d = c - 0x30
-            case 0x41...0x46: d = c - 0x41 + 10
-            case 0x61...0x66: d = c - 0x61 + 10
-            default:
-                guard digits > 0, c == UInt8(ascii: ";") || c == 0x20 || c == 0x09 else { return nil }
-                return value
-            }
-            guard digits < 15 else { return nil }
-            value = value << 4 | Int(d)
-            digits += 1
-        }
-        return digits > 0 ? value : nil
     }
 }

@@ -73,7 +73,7 @@ struct SSEStreamParser {
                 switch state {
                 case .statusLine:
                     guard length >= 12, line[0] == UInt8(ascii: "H"), line[4] == UInt8(ascii: "/"),
-                          let code = Self.threeDigits(line, at: 9) else { return (.invalid, pos) }
+                          let code = HTTPBytes.threeDigits(line, at: 9) else { return (.invalid, pos) }
                     status = code
                     http10 = line[7] == UInt8(ascii: "0")
                     // A new answer: its measurements start now (the previous ones have been taken).
@@ -104,7 +104,7 @@ struct SSEStreamParser {
                         state = .untilClose
                     }
                 case .chunkSize:
-                    guard let size = Self.hexPrefix(line, length: length) else { return (.invalid, pos) }
+                    guard let size = HTTPBytes.hexPrefix(line, length: length) else { return (.invalid, pos) }
                     if size == 0 {
                         stream.endOfBody(at: now)
                         state = .trailers
@@ -161,7 +161,7 @@ struct SSEStreamParser {
 
     /// Reads the headers that frame the body; false when one of them is malformed.
     private mutating func header(_ line: UnsafeRawBufferPointer) -> Bool {
-        if Self.hasPrefixIgnoringCase(line, "content-length:") {
+        if HTTPBytes.hasPrefixIgnoringCase(line, "content-length:") {
             var value = 0
             var digits = 0
             for byte in line[15...] where byte != 0x20 && byte != 0x09 {
@@ -171,68 +171,14 @@ struct SSEStreamParser {
             }
             guard digits > 0 else { return false }
             contentLength = value
-        } else if Self.hasPrefixIgnoringCase(line, "connection:") {
+        } else if HTTPBytes.hasPrefixIgnoringCase(line, "connection:") {
             let value = UnsafeRawBufferPointer(rebasing: line[11...])
-            if Self.containsIgnoringCase(value, "close") { close = true }
-            if Self.containsIgnoringCase(value, "keep-alive") { keepAlive = true }
-        } else if Self.hasPrefixIgnoringCase(line, "transfer-encoding:"),
-                  Self.containsIgnoringCase(UnsafeRawBufferPointer(rebasing: line[18...]), "chunked") {
+            if HTTPBytes.containsIgnoringCase(value, "close") { close = true }
+            if HTTPBytes.containsIgnoringCase(value, "keep-alive") { keepAlive = true }
+        } else if HTTPBytes.hasPrefixIgnoringCase(line, "transfer-encoding:"),
+                  HTTPBytes.containsIgnoringCase(UnsafeRawBufferPointer(rebasing: line[18...]), "chunked") {
             chunked = true
         }
         return true
-    }
-
-    /// `lowercase` is all lowercase ASCII; letters in `line` compare without case.
-    private static func hasPrefixIgnoringCase(_ line: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
-        let n = lowercase.utf8CodeUnitCount
-        guard line.count >= n else { return false }
-        let p = lowercase.utf8Start
-        for i in 0..<n {
-            let have = line[i]
-            if have != p[i] && (have | 0x20) != p[i] { return false }
-        }
-        return true
-    }
-
-    private static func containsIgnoringCase(_ value: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
-        let n = lowercase.utf8CodeUnitCount
-        guard value.count >= n else { return false }
-        for start in 0...(value.count - n)
-        where hasPrefixIgnoringCase(UnsafeRawBufferPointer(rebasing: value[start...]), lowercase) {
-            return true
-        }
-        return false
-    }
-
-    private static func threeDigits(_ line: UnsafeRawBufferPointer, at i: Int) -> Int? {
-        var value = 0
-        for k in i..<(i + 3) {
-            let d = line[k] &- 0x30
-            guard d <= 9 else { return nil }
-            value = value * 10 + Int(d)
-        }
-        return value
-    }
-
-    /// The chunk size: hex digits up to `;` (extensions), space or the line's end.
-    private static func hexPrefix(_ line: UnsafeRawBufferPointer, length: Int) -> Int? {
-        var value = 0
-        var digits = 0
-        for k in 0..<length {
-            let c = line[k]
-            let d: UInt8
-            switch c {
-            case 0x30...0x39: d = c - 0x30
-            case 0x41...0x46: d = c - 0x41 + 10
-            case 0x61...0x66: d = c - 0x61 + 10
-            default:
-                guard digits > 0, c == UInt8(ascii: ";") || c == 0x20 || c == 0x09 else { return nil }
-                return value
-            }
-            guard digits < 15 else { return nil }
-            value = value << 4 | Int(d)
-            digits += 1
-        }
-        return digits > 0 ? value : nil
     }
 }
