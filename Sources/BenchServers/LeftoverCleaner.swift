@@ -15,6 +15,30 @@ public enum LeftoverCleaner {
         public let running: [ServerInstance]
         /// Monitor processes (by handle) still running.
         public let auxiliary: [String: [LaunchedProcess]]
+        /// SLURM jobs still queued or running under the session's job name prefix (servers, clients, monitors).
+        public let jobs: [ActiveJob]
+    }
+
+    /// A job found by name in the queue.
+    public struct ActiveJob: Sendable, Equatable {
+        public let id: String
+        public let name: String
+    }
+
+    /// The user's queued and running jobs named `bench-SESSION-HANDLE`, by session name; empty where SLURM is not installed.
+    static func activeJobsBySession(environment: [String: String]) -> [String: [ActiveJob]] {
+        let cwd = FileManager.default.currentDirectoryPath
+        guard (try? ExecutableResolver.resolve("squeue", environment: environment, workingDirectory: cwd)) != nil,
+              let output = CommandRunner.runNow(["squeue", "-h", "--me", "-o", "%i|%j"], environment: environment), output.succeeded else { return [:] }
+        var bySession: [String: [ActiveJob]] = [:]
+        for line in output.stdout.split(separator: "\n") {
+            let parts = line.split(separator: "|", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[1].hasPrefix("bench-"), let dash = parts[1].lastIndex(of: "-") else { continue }
+            let session = String(parts[1][parts[1].index(parts[1].startIndex, offsetBy: 6)..<dash])
+            guard !session.isEmpty else { continue }
+            bySession[session, default: []].append(ActiveJob(id: parts[0], name: parts[1]))
+        }
+        return bySession
     }
 
     private static func runningAuxiliary(_ state: SessionStateFile) -> [String: [LaunchedProcess]] {
@@ -25,20 +49,29 @@ public enum LeftoverCleaner {
     }
 
     /// Sessions under `root` with running servers. `includeOwned` also lists sessions whose bench still runs.
-    public static func scan(_ root: URL, includeOwned: Bool = false) -> [Leftover] {
+    public static func scan(_ root: URL, includeOwned: Bool = false,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) -> [Leftover] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return [] }
+        var jobsBySession: [String: [ActiveJob]]?
         return names.sorted().compactMap { name in
             let url = root.appendingPathComponent(name).appendingPathComponent("state.json")
             guard let state = try? SessionStateFile.load(url) else { return nil }
             if !includeOwned && state.ownerIsAlive && state.ownerPid != getpid() { return nil }
+            // The queue is asked once, and only when some session may have left jobs.
+            if state.usedSlurm == true || state.servers.contains(where: { $0.runtime.job != nil }) {
+                jobsBySession = jobsBySession ?? activeJobsBySession(environment: environment)
+            }
+            let jobs = jobsBySession?[name] ?? []
+            let jobIds = Set(jobs.map(\.id))
             let running = state.liveServers.filter { server in
-                [server.runtime.main, server.runtime.exporter].compactMap { $0 }.contains {
+                if let job = server.runtime.job { return jobIds.contains(job.id) }
+                return [server.runtime.main, server.runtime.exporter].compactMap { $0 }.contains {
                     ProcessInspector.isSameProcess(pid: $0.pid, startTime: $0.startTime)
                 }
             }
             let auxiliary = runningAuxiliary(state)
-            return running.isEmpty && auxiliary.isEmpty ? nil : Leftover(name: name, stateURL: url, state: state, running: running,
-                                                                         auxiliary: auxiliary)
+            return running.isEmpty && auxiliary.isEmpty && jobs.isEmpty
+                ? nil : Leftover(name: name, stateURL: url, state: state, running: running, auxiliary: auxiliary, jobs: jobs)
         }
     }
 
@@ -49,6 +82,13 @@ public enum LeftoverCleaner {
         for index in state.servers.indices where state.servers[index].state.isLive {
             let server = state.servers[index]
             var stoppedAny = false
+            if let job = server.runtime.job {
+                let active = leftover.jobs.contains { $0.id == job.id }
+                state.servers[index].state = .stopped(at: Date())
+                lines.append(active ? "\(leftover.name): cancelled \(server.handle) (\(server.recipeName) job \(job.id))"
+                                    : "\(leftover.name): \(server.handle) (\(server.recipeName) job \(job.id)) had already ended")
+                continue
+            }
             for process in [server.runtime.exporter, server.runtime.main].compactMap({ $0 })
             where ProcessInspector.isSameProcess(pid: process.pid, startTime: process.startTime) {
                 _ = await ProcessGroupSignaller.terminate(group: process.processGroup, leader: nil, grace: grace)
@@ -64,6 +104,14 @@ public enum LeftoverCleaner {
                 _ = await ProcessGroupSignaller.terminate(group: process.processGroup, leader: nil, grace: grace)
             }
             lines.append("\(leftover.name): stopped \(handle)'s processes (pids \(processes.map { String($0.pid) }.joined(separator: ", ")))")
+        }
+        if !leftover.jobs.isEmpty {
+            let ids = leftover.jobs.map(\.id)
+            SlurmControl(environment: ProcessInfo.processInfo.environment).cancelNow(ids)
+            let others = leftover.jobs.filter { job in !state.servers.contains { $0.runtime.job?.id == job.id } }
+            if !others.isEmpty {
+                lines.append("\(leftover.name): cancelled job\(others.count == 1 ? "" : "s") \(others.map { "\($0.id) (\($0.name))" }.joined(separator: ", "))")
+            }
         }
         state.auxiliary = nil
         let serverHandles = Set(state.servers.map(\.handle))

@@ -17,6 +17,15 @@ public struct InstancePlan: Sendable {
     /// The metrics exporter started beside the service, if the recipe has one.
     public let exporterArgv: [String]?
     public let exporterEnvironment: [String: String]
+    /// The recipe's own `env`, rendered (a batch script exports these; the rest comes with sbatch).
+    public var environmentOverrides: [String: String] = [:]
+    /// The recipe's container, rendered (used on SLURM).
+    public var container: ContainerSpec?
+    public var sessionName: String = ""
+    public var sessionDirectory: String = ""
+    public var recipeSHA256: String = ""
+    /// `--partition`, `--time`, `--nodes` (SLURM).
+    public var placement = SlurmPlacement()
 
     public var stdoutPath: String { logDirectory + "/stdout.log" }
     public var stderrPath: String { logDirectory + "/stderr.log" }
@@ -28,11 +37,22 @@ public struct InstanceRuntime: Sendable, Codable, Equatable {
     public var main: LaunchedProcess?
     /// The exporter's process, if any.
     public var exporter: LaunchedProcess?
+    /// The batch job that runs the instance (SLURM orchestrator).
+    public var job: SlurmJob?
 
-    public init(main: LaunchedProcess? = nil, exporter: LaunchedProcess? = nil) {
+    public init(main: LaunchedProcess? = nil, exporter: LaunchedProcess? = nil, job: SlurmJob? = nil) {
         self.main = main
         self.exporter = exporter
+        self.job = job
     }
+}
+
+/// Where an instance's address stands after launch: known, or still to come from the cluster.
+public enum Discovery: Sendable {
+    /// Host and ports are known (the updated runtime records the node, for instance).
+    case found(Endpoint, InstanceRuntime)
+    /// Not yet: a short reason for progress lines (`PENDING (Resources)`, `RUNNING on node1`).
+    case waiting(String, queued: Bool)
 }
 
 /// The seam between "run this service" and where it runs: local processes or SLURM jobs.
@@ -41,6 +61,8 @@ public struct InstanceRuntime: Sendable, Codable, Equatable {
 public protocol Orchestrator: Sendable {
     /// A short name shown in scripts and status (`local`, `slurm`).
     var name: String { get }
+    /// Whether the instance's host and auto ports are chosen where it runs (so unknown until `discover`).
+    var decidesEndpointRemotely: Bool { get }
     /// Starts the instance's service (process or job) and returns what identifies it.
     func launch(_ plan: InstancePlan) async throws -> InstanceRuntime
     /// Starts the metrics exporter beside a service that passed readiness (exporters such as
@@ -52,4 +74,18 @@ public protocol Orchestrator: Sendable {
     func stop(_ runtime: InstanceRuntime, grace: Duration) async
     /// CPU and memory of what the instance runs, where the orchestrator can see it.
     func usage(_ runtime: InstanceRuntime) -> ResourceUsage?
+    /// Where the instance can be reached, once it is known (asked only when `decidesEndpointRemotely`).
+    func discover(_ runtime: InstanceRuntime) async throws -> Discovery
+    /// Lines for `server status HANDLE` beyond the process view (job id, state, node, time limit).
+    func details(_ runtime: InstanceRuntime) async -> [(String, String)]
+    /// Stops everything synchronously: for signal handlers, with no time for tasks.
+    func stopNow(_ runtimes: [InstanceRuntime])
+}
+
+extension Orchestrator {
+    public var decidesEndpointRemotely: Bool { false }
+    public func discover(_ runtime: InstanceRuntime) async throws -> Discovery {
+        throw BenchError("\(name) orchestrator: endpoints are known at launch, there is nothing to discover")
+    }
+    public func details(_ runtime: InstanceRuntime) async -> [(String, String)] { [] }
 }

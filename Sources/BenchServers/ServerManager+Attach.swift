@@ -13,8 +13,16 @@ extension ServerManager {
         var entries = file.handles
         for var server in file.servers {
             if server.state.isLive {
-                let alive = server.runtime.main.map { ProcessInspector.isSameProcess(pid: $0.pid, startTime: $0.startTime) } ?? false
-                if !alive {
+                if server.runtime.job != nil, let orchestrator = orchestrator(named: server.orchestrator) {
+                    // A job is found by its id: SLURM says whether it still runs.
+                    if let ended = orchestrator.poll(server.runtime) {
+                        server.state = ended
+                        notes.append("\(server.handle) (\(server.recipeName)) is gone: \(ended)")
+                        if let index = entries.firstIndex(where: { $0.handle == server.handle }) { entries[index].live = false }
+                    } else {
+                        notes.append("\(server.handle) (\(server.recipeName)): job \(server.runtime.job!.id) still runs")
+                    }
+                } else if !(server.runtime.main.map { ProcessInspector.isSameProcess(pid: $0.pid, startTime: $0.startTime) } ?? false) {
                     server.state = .exited(code: nil, at: Date())
                     notes.append("\(server.handle) (\(server.recipeName)) is gone: its process no longer runs")
                     if let index = entries.firstIndex(where: { $0.handle == server.handle }) { entries[index].live = false }
@@ -30,6 +38,7 @@ extension ServerManager {
             instances[server.handle] = server
             if server.state.isLive { liveRuntimes.withLock { $0[server.handle] = server.runtime } }
         }
+        usedSlurm = file.usedSlurm ?? false
         session.handles.restore(entries: entries, counters: counters)
         detached = false
         persist()

@@ -15,9 +15,12 @@ public actor ServerManager {
         public var ports: [String: Int]
         public var orchestrator: String
         public var wait: Bool
+        /// `--partition`, `--time`, `--nodes` for SLURM jobs.
+        public var placement: SlurmPlacement
 
         public init(recipe: String, count: Int = 1, alias: String? = nil, settings: [String: String] = [:], ports: [String: Int] = [:],
-                    orchestrator: String = "local", wait: Bool = true) {
+                    orchestrator: String = "local", wait: Bool = true, placement: SlurmPlacement = SlurmPlacement()) {
+            self.placement = placement
             self.recipe = recipe
             self.count = count
             self.alias = alias
@@ -43,6 +46,7 @@ public actor ServerManager {
     /// Where each instance's logs stood when it was (re)launched, so a `log` probe reads only the new output.
     private var logOffsets: [Handle: (stdout: Int64, stderr: Int64)] = [:]
     private var stopping: Set<Handle> = []
+    var usedSlurm = false
     var detached = false
     private var monitorTask: Task<Void, Never>?
     /// Live runtimes, readable without the actor so a signal handler can stop them synchronously.
@@ -64,18 +68,7 @@ public actor ServerManager {
     /// Starts `count` instances and (unless `wait` is false) waits until every one is ready.
     /// On any failure everything this call started is stopped and its handles are taken back.
     public func start(_ request: StartRequest, progress: @escaping @Sendable (String) -> Void) async throws -> [Handle] {
-        guard let orchestrator = orchestrators[request.orchestrator] else {
-            let valid = orchestrators.keys.sorted().joined(separator: ", ")
-            throw BenchError.usage("--on \(request.orchestrator): no such orchestrator here (valid: \(valid))")
-        }
-        let loaded: LoadedRecipe
-        do {
-            loaded = try session.catalog.load(.server, named: request.recipe)
-        } catch let error as RecipeValidationError {
-            throw BenchError("server recipe '\(request.recipe)' is invalid:\n\(error.description)")
-        }
-        guard case .server(let recipe) = loaded.recipe else { throw BenchError("'\(request.recipe)' is not a server recipe") }
-        try validate(request, recipe: recipe)
+        let (orchestrator, loaded, recipe) = try prepare(request)
         try session.useRecipe(loaded)
 
         var allocated: [Handle] = []
@@ -86,8 +79,10 @@ public actor ServerManager {
                 let alias = request.alias.map { request.count == 1 ? $0 : "\($0)-\(index + 1)" }
                 let handle = try session.handles.allocate(.server, label: recipe.name, alias: alias)
                 allocated.append(handle)
-                let plan = try makePlan(handle: handle, recipe: recipe, request: request, portsTaken: &portsTaken)
+                let plan = try makePlan(handle: handle, recipe: recipe, sha256: loaded.sha256, request: request,
+                                        remote: orchestrator.decidesEndpointRemotely, portsTaken: &portsTaken)
                 logOffsets[handle] = (LogTail.size(of: plan.stdoutPath) ?? 0, LogTail.size(of: plan.stderrPath) ?? 0)
+                if orchestrator.decidesEndpointRemotely { noteSlurmUse() }
                 let runtime: InstanceRuntime
                 do {
                     runtime = try await orchestrator.launch(plan)
@@ -105,7 +100,11 @@ public actor ServerManager {
                 launched.append(handle)
                 liveRuntimes.withLock { $0[handle] = runtime }
                 let ports = plan.endpoint.ports.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                progress("\(handle) \(recipe.name): started pid \(runtime.main.map { String($0.pid) } ?? "?") on \(host) (\(ports))")
+                if let job = runtime.job {
+                    progress("\(handle) \(recipe.name): submitted job \(job.id) (\(job.name))")
+                } else {
+                    progress("\(handle) \(recipe.name): started pid \(runtime.main.map { String($0.pid) } ?? "?") on \(host) (\(ports))")
+                }
                 persist()
             }
             startMonitoring()
@@ -121,6 +120,43 @@ public actor ServerManager {
             throw error
         }
         return launched
+    }
+
+    private func prepare(_ request: StartRequest) throws -> (any Orchestrator, LoadedRecipe, ServerRecipe) {
+        guard let orchestrator = orchestrators[request.orchestrator] else {
+            let valid = orchestrators.keys.sorted().joined(separator: ", ")
+            throw BenchError.usage("--on \(request.orchestrator): no such orchestrator here (valid: \(valid))")
+        }
+        let loaded: LoadedRecipe
+        do {
+            loaded = try session.catalog.load(.server, named: request.recipe)
+        } catch let error as RecipeValidationError {
+            throw BenchError("server recipe '\(request.recipe)' is invalid:\n\(error.description)")
+        }
+        guard case .server(let recipe) = loaded.recipe else { throw BenchError("'\(request.recipe)' is not a server recipe") }
+        try validate(request, recipe: recipe)
+        if request.placement != SlurmPlacement() && !orchestrator.decidesEndpointRemotely {
+            throw BenchError.usage("--partition, --time and --nodes are for SLURM jobs: add --on slurm")
+        }
+        return (orchestrator, loaded, recipe)
+    }
+
+    /// The batch scripts `start` would submit, without submitting them or taking handles (`--dry-run`).
+    public func dryRun(_ request: StartRequest) throws -> [(handle: Handle, script: String, command: String)] {
+        let (orchestrator, loaded, recipe) = try prepare(request)
+        guard let slurm = orchestrator as? SlurmOrchestrator else {
+            throw BenchError.usage("--dry-run shows the batch script of a SLURM job: add --on slurm")
+        }
+        var portsTaken = Set<Int>()
+        var next = session.handles.counters[.server] ?? 0
+        return try (0..<request.count).map { _ in
+            next += 1
+            let handle = Handle(kind: .server, number: next)
+            let plan = try makePlan(handle: handle, recipe: recipe, sha256: loaded.sha256, request: request, remote: true, portsTaken: &portsTaken)
+            let paths = SbatchRenderer.Paths(sessionDirectory: plan.sessionDirectory, handle: handle)
+            let command = (["sbatch", "--parsable"] + slurm.submitArguments(redacted: true) + [paths.script]).joined(separator: " ")
+            return (handle, slurm.render(plan), command)
+        }
     }
 
     private func validate(_ request: StartRequest, recipe: ServerRecipe) throws {
@@ -141,15 +177,25 @@ public actor ServerManager {
         }
     }
 
-    /// Fills in ports and placeholders for one instance.
-    private func makePlan(handle: Handle, recipe: ServerRecipe, request: StartRequest, portsTaken: inout Set<Int>) throws -> InstancePlan {
+    /// Fills in ports and placeholders for one instance. `remote`: the host and auto ports are decided
+    /// where the job runs, so they stay shell variables of the batch script (`ShellQuoting.reference`).
+    private func makePlan(handle: Handle, recipe: ServerRecipe, sha256: String, request: StartRequest, remote: Bool,
+                          portsTaken: inout Set<Int>) throws -> InstancePlan {
         var ports: [String: Int] = [:]
+        var nodeValues: [String: String] = [:]
         for port in recipe.ports {
             if let number = request.ports[port.name] ?? (port.value == .auto ? nil : { if case .fixed(let n) = port.value { return n }; return nil }()) {
+                if remote {
+                    ports[port.name] = number
+                    continue
+                }
                 if portsTaken.contains(number) || PortAllocator.isInUse(host: host, port: number) {
                     throw BenchError("port \(port.name)=\(number) is already in use on \(host); pick another with --port \(port.name)=N")
                 }
                 ports[port.name] = number
+            } else if remote {
+                nodeValues["port.\(port.name)"] = ShellQuoting.reference(ShellQuoting.portVariable(port.name))
+                continue
             } else {
                 ports[port.name] = try PortAllocator.freePort(host: host, excluding: portsTaken)
             }
@@ -157,8 +203,10 @@ public actor ServerManager {
         }
         let dataDirectory = session.directory.appendingPathComponent("data/\(handle)").path
         let logDirectory = session.directory.appendingPathComponent("logs/\(handle)").path
-        var values = ["host": host, "dir": dataDirectory, "cache": cacheDirectory, "session": session.directory.path]
+        var values = ["host": remote ? ShellQuoting.reference("BENCH_HOST") : host, "dir": dataDirectory, "cache": cacheDirectory,
+                      "session": session.directory.path]
         for (name, number) in ports { values["port.\(name)"] = String(number) }
+        values.merge(nodeValues) { $1 }
         for (key, value) in recipe.settings.merging(request.settings, uniquingKeysWith: { $1 }) { values["set.\(key)"] = value }
         func render(_ text: String) throws -> String { try RecipePlaceholders.render(text, values: values) }
 
@@ -168,13 +216,16 @@ public actor ServerManager {
         case .script(let body): argv = ["/bin/sh", "-c", try render(body)]
         }
         var environment = session.environment
-        for (key, value) in recipe.env { environment[key] = try render(value) }
+        let overrides = try recipe.env.mapValues(render)
+        environment.merge(overrides) { $1 }
         let exporter = try recipe.metrics?.exporter.map { try $0.command.map(render) }
         let exporterEnvironment = try (recipe.metrics?.exporter?.env ?? [:]).mapValues(render)
+        let container = try recipe.container.map { ContainerSpec(image: try render($0.image), binds: try $0.binds.map(render), gpu: $0.gpu) }
         return InstancePlan(
-            handle: handle, recipe: recipe, endpoint: Endpoint(host: host, ports: ports), argv: argv, environment: environment,
+            handle: handle, recipe: recipe, endpoint: Endpoint(host: remote ? "" : host, ports: ports), argv: argv, environment: environment,
             workingDirectory: try render(recipe.service.workdir), dataDirectory: dataDirectory, logDirectory: logDirectory,
-            exporterArgv: exporter, exporterEnvironment: exporterEnvironment)
+            exporterArgv: exporter, exporterEnvironment: exporterEnvironment, environmentOverrides: overrides, container: container,
+            sessionName: session.name, sessionDirectory: session.directory.path, recipeSHA256: sha256, placement: request.placement)
     }
 
     private func url(_ recipe: ServerRecipe, _ endpoint: Endpoint) -> String? {
@@ -198,11 +249,13 @@ public actor ServerManager {
         guard let recipe = recipes[handle], let first = instances[handle] else { throw BenchError("\(handle): unknown instance") }
         let spec = recipe.readiness
         let limit = timeout ?? spec?.timeout ?? BenchDuration(seconds: 30)
-        let started = ContinuousClock.now
-        let deadline = started + .milliseconds(Int64(limit.seconds * 1000))
+        var started = ContinuousClock.now
+        let limitDuration = Duration.milliseconds(Int64(limit.seconds * 1000))
+        var deadline = started + limitDuration
         let interval = Duration.milliseconds(Int64((spec?.interval.seconds ?? 0.2) * 1000))
-        let orchestrator = orchestrators[first.orchestrator]!
+        guard let orchestrator = orchestrators[first.orchestrator] else { throw BenchError("\(handle): orchestrator '\(first.orchestrator)' is not available here") }
         var lastReason = "no probe ran"
+        var lastWaiting = ""
         while true {
             try Task.checkCancellation()
             guard let instance = instances[handle] else { throw BenchError("\(handle): removed while waiting") }
@@ -214,6 +267,35 @@ public actor ServerManager {
             if let ended = orchestrator.poll(instance.runtime) {
                 markEnded(handle, ended)
                 throw BenchError("\(handle) \(instance.recipeName): \(ended) before it was ready\(logExcerpt(instance))")
+            }
+            if instance.endpoint.host.isEmpty {
+                // A job picks its host and ports where it runs: wait for it to say (queue waits do not count against the timeout).
+                switch try await orchestrator.discover(instance.runtime) {
+                case .found(let endpoint, let runtime):
+                    instances[handle]?.endpoint = endpoint
+                    instances[handle]?.runtime = runtime
+                    instances[handle]?.url = url(recipe, endpoint)
+                    liveRuntimes.withLock { $0[handle] = runtime }
+                    persist()
+                    let ports = endpoint.ports.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                    progress("\(handle) \(recipe.name): job \(runtime.job?.id ?? "?") runs on \(runtime.job?.node ?? endpoint.host) at \(endpoint.host) (\(ports))")
+                    started = ContinuousClock.now
+                    deadline = started + limitDuration
+                    continue
+                case .waiting(let what, let queued):
+                    if what != lastWaiting {
+                        progress("\(handle) \(recipe.name): \(what)")
+                        lastWaiting = what
+                    }
+                    if queued {
+                        deadline = ContinuousClock.now + limitDuration
+                    } else if ContinuousClock.now >= deadline {
+                        let path = instance.runtime.job.map { " (" + displayPath($0.discoveryPath) + ")" } ?? ""
+                        throw BenchError("\(handle) \(instance.recipeName): \(what), but it wrote no discovery file within \(limit)\(path)\(logExcerpt(instance))")
+                    }
+                    try await Task.sleep(for: max(interval, .milliseconds(500)))
+                    continue
+                }
             }
             let result: ProbeResult
             if let check = spec?.check {
@@ -395,10 +477,15 @@ public actor ServerManager {
             throw BenchError("\(handle): no such server instance")
         }
         if instance.state.isLive { await stopOne(handle, grace: .seconds(10)) }
-        let request = StartRequest(recipe: recipe.name, settings: instance.settings.filter { !$0.key.hasPrefix("port.") },
-                                   ports: instance.endpoint.ports, orchestrator: instance.orchestrator)
+        let remote = orchestrator.decidesEndpointRemotely
+        // A job picks its ports again where it lands; only the ports fixed with --port stay.
+        let fixedPorts = instance.settings.filter { $0.key.hasPrefix("port.") }.reduce(into: [String: Int]()) { $0[String($1.key.dropFirst(5))] = Int($1.value) }
+        let request = StartRequest(recipe: recipe.name, settings: instance.settings.filter { !$0.key.hasPrefix("port.") && recipe.settings[$0.key] != nil },
+                                   ports: remote ? fixedPorts : instance.endpoint.ports, orchestrator: instance.orchestrator,
+                                   placement: plans[handle]?.placement ?? SlurmPlacement())
         var taken = Set<Int>()
-        let plan = try makePlan(handle: handle, recipe: recipe, request: request, portsTaken: &taken)
+        let plan = try makePlan(handle: handle, recipe: recipe, sha256: instance.recipeSHA256, request: request, remote: remote, portsTaken: &taken)
+        if remote { instances[handle]?.endpoint = plan.endpoint }
         plans[handle] = plan
         logOffsets[handle] = (LogTail.size(of: plan.stdoutPath) ?? 0, LogTail.size(of: plan.stderrPath) ?? 0)
         let runtime = try await orchestrator.launch(plan)
@@ -410,23 +497,32 @@ public actor ServerManager {
         session.handles.setLive(handle, true)
         persist()
         startMonitoring()
-        progress("\(handle) \(recipe.name): restarted as pid \(runtime.main.map { String($0.pid) } ?? "?")")
+        progress("\(handle) \(recipe.name): restarted as " + (runtime.job.map { "job \($0.id)" } ?? "pid \(runtime.main.map { String($0.pid) } ?? "?")"))
         try await waitUntilReady([handle], timeout: nil, progress: progress)
     }
 
     /// Stops every live process group at once, synchronously: for SIGTERM/SIGHUP, when there is no time for the actor.
     public nonisolated func emergencyStopAll() {
-        let runtimes = liveRuntimes.withLock { $0 }
-        let groups = runtimes.values.flatMap { [$0.exporter, $0.main].compactMap { $0 } }
-        ProcessGroupSignaller.terminateNow(groups.map(\.processGroup), grace: .seconds(3))
+        let runtimes = Array(liveRuntimes.withLock { $0 }.values)
+        for orchestrator in orchestrators.values {
+            let mine = runtimes.filter { ($0.job != nil) == orchestrator.decidesEndpointRemotely }
+            if !mine.isEmpty { orchestrator.stopNow(mine) }
+        }
     }
 
     // MARK: Queries
 
     public func instance(_ handle: Handle) -> ServerInstance? { instances[handle] }
+    func orchestrator(named name: String) -> (any Orchestrator)? { orchestrators[name] }
     public func recipe(for handle: Handle) -> ServerRecipe? { recipes[handle] }
     public var all: [ServerInstance] { instances.values.sorted { $0.handle < $1.handle } }
     public var hasLiveInstances: Bool { instances.values.contains { $0.state.isLive } }
+
+    /// The orchestrator's own lines for `server status HANDLE` (job id, state, node, time limit).
+    public func details(_ handle: Handle) async -> [(String, String)] {
+        guard let instance = instances[handle], let orchestrator = orchestrators[instance.orchestrator] else { return [] }
+        return await orchestrator.details(instance.runtime)
+    }
 
     /// CPU seconds and RSS of the instance's process tree right now.
     public func usage(_ handle: Handle) -> ResourceUsage? {
@@ -442,6 +538,7 @@ public actor ServerManager {
             markEnded(handle, ended)
             return .notReady("\(ended)")
         }
+        if instance.endpoint.host.isEmpty { return .notReady("the job has not reported its address yet") }
         guard let check = recipe.readiness?.check else { return .ready }
         return await ReadinessProber.probe(check, host: instance.endpoint.host, ports: instance.endpoint.ports,
                                            stdoutPath: instance.stdoutPath, stderrPath: instance.stderrPath,
@@ -461,6 +558,14 @@ public actor ServerManager {
 
     public var isDetached: Bool { detached }
 
+    /// Records that the session submits SLURM jobs (clients, monitors), before it does, so `--cleanup`
+    /// after a SIGKILL asks the queue for them.
+    public func noteSlurmUse() {
+        guard !usedSlurm else { return }
+        usedSlurm = true
+        persist()
+    }
+
     /// Records (or, with an empty list, forgets) processes a monitor runs, so `--cleanup` stops them
     /// after a SIGKILLed bench as it stops servers.
     public func recordAuxiliary(_ handle: Handle, _ processes: [LaunchedProcess]) {
@@ -470,12 +575,13 @@ public actor ServerManager {
 
     /// Writes `state.json` atomically (only once the session has servers).
     func persist() {
-        guard !instances.isEmpty || !auxiliary.isEmpty || FileManager.default.fileExists(atPath: SessionStateFile.url(for: session).path) else { return }
+        guard !instances.isEmpty || !auxiliary.isEmpty || usedSlurm || FileManager.default.fileExists(atPath: SessionStateFile.url(for: session).path) else { return }
         let counters = Dictionary(uniqueKeysWithValues: session.handles.counters.map { ($0.key.rawValue, $0.value) })
         let file = SessionStateFile(
             session: session.name, ownerPid: getpid(), ownerStartTime: ProcessInspector.startTime(of: getpid()), detached: detached,
             updatedAt: Date(), handleCounters: counters, handles: session.handles.entries(), servers: all,
-            auxiliary: auxiliary.isEmpty ? nil : Dictionary(uniqueKeysWithValues: auxiliary.map { ($0.key.description, $0.value) }))
+            auxiliary: auxiliary.isEmpty ? nil : Dictionary(uniqueKeysWithValues: auxiliary.map { ($0.key.description, $0.value) }),
+            usedSlurm: usedSlurm ? true : nil)
         do {
             try file.write(to: SessionStateFile.url(for: session))
         } catch {

@@ -14,6 +14,9 @@ public enum ServerState: Sendable, Equatable, Codable, CustomStringConvertible {
     case killed(signal: Int32, at: Date)
     /// Never became ready: the reason (readiness timeout, launch error).
     case failed(reason: String, at: Date)
+    /// Its batch job ended on its own: SLURM's state (`COMPLETED`, `FAILED`, `CANCELLED`, `TIMEOUT`,
+    /// `NODE_FAIL`, `PREEMPTED`) and a summary with the exit code or reason.
+    case jobEnded(state: String, reason: String, at: Date)
 
     /// Whether processes may still be running.
     public var isLive: Bool {
@@ -31,6 +34,7 @@ public enum ServerState: Sendable, Equatable, Codable, CustomStringConvertible {
         case .exited(let code, _): return "exited(\(code.map(String.init) ?? "?"))"
         case .killed(let signal, _): return "killed(\(ExitStatus.signalName(signal)))"
         case .failed: return "failed"
+        case .jobEnded(let state, let reason, _): return "job " + (reason.hasPrefix(state) ? reason : state)
         }
     }
 
@@ -38,7 +42,7 @@ public enum ServerState: Sendable, Equatable, Codable, CustomStringConvertible {
     public var endedAt: Date? {
         switch self {
         case .starting, .ready: nil
-        case .stopped(let at), .exited(_, let at), .killed(_, let at), .failed(_, let at): at
+        case .stopped(let at), .exited(_, let at), .killed(_, let at), .failed(_, let at), .jobEnded(_, _, let at): at
         }
     }
 }

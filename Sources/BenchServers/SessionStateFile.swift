@@ -21,6 +21,8 @@ public struct SessionStateFile: Sendable, Codable {
     /// Other processes the session runs beside its servers (a monitor's Prometheus and node_exporter),
     /// by the handle they belong to, so cleanup finds them too.
     public var auxiliary: [String: [LaunchedProcess]]?
+    /// True once the session submitted a SLURM job, so cleanup asks the queue for `bench-SESSION-` jobs.
+    public var usedSlurm: Bool?
 
     public static func url(for session: Session) -> URL { session.directory.appendingPathComponent("state.json") }
 

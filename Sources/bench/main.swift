@@ -166,7 +166,13 @@ func runBench() async -> Int32 {
         fail("\(error)")
     }
 
-    let servers = ServerManager(session: session, cacheDirectory: ServerManager.defaultCacheDirectory(environment: environment))
+    // SLURM settings may live in .env; the environment wins, as with secrets.
+    var clusterEnvironment = environment
+    if let text = try? String(contentsOf: cwd.appendingPathComponent(".env"), encoding: .utf8) {
+        for (key, value) in Secrets.parseDotenv(text) where clusterEnvironment[key] == nil { clusterEnvironment[key] = value }
+    }
+    let servers = ServerManager(session: session, cacheDirectory: ServerManager.defaultCacheDirectory(environment: environment),
+                                orchestrators: [LocalOrchestrator(), SlurmOrchestrator(environment: clusterEnvironment)])
     let monitors = MonitorManager(session: session, servers: servers)
     let clients = ClientManager(session: session) { server, started, ended in
         await monitors.runSection(server: server, window: TimeWindow(start: started, end: ended))

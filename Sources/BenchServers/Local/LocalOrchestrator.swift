@@ -53,6 +53,11 @@ public struct LocalOrchestrator: Orchestrator {
         }
     }
 
+    public func stopNow(_ runtimes: [InstanceRuntime]) {
+        let groups = runtimes.flatMap { [$0.exporter, $0.main].compactMap { $0 } }
+        ProcessGroupSignaller.terminateNow(groups.map(\.processGroup), grace: .seconds(3))
+    }
+
     public func usage(_ runtime: InstanceRuntime) -> ResourceUsage? {
         guard let main = runtime.main else { return nil }
         return ProcessInspector.usage(ofGroup: main.processGroup)

@@ -17,6 +17,13 @@ enum ServerCommands {
         unless fixed), data folder ({{dir}}) and logs (sessions/NAME/logs/sN/). The command returns
         when every instance passes the recipe's readiness probe, or fails with the reason and the
         last log lines after stopping what it started.
+
+        With --on slurm each instance is one sbatch job, rendered from the recipe's resources and
+        SLURM_ACCOUNT, SLURM_PARTITION, SLURM_QOS, SLURM_TIME_LIMIT (environment or .env; the account
+        is never recorded). The job picks free ports on its node and writes a discovery file into the
+        session folder, which must be on a file system the nodes share; bench then probes readiness
+        from here. Queue waits are shown; Ctrl-C while pending cancels the job. --dry-run prints the
+        script without submitting it.
         """,
         arguments: [ArgumentSpec("RECIPE", "a server recipe name (see 'server list')", completion: .recipes(.server))],
         options: [
@@ -26,9 +33,14 @@ enum ServerCommands {
             .value("port", "NAME=NUMBER", "fix a named port's number", type: .keyValue, repeatable: true),
             .value("on", "WHERE", "where to run: local (default: the 'orchestrator' setting)", type: .choice(["local", "slurm"])),
             .flag("no-wait", "return once launched; 'wait HANDLE' waits later"),
+            .value("partition", "NAME", "SLURM partition for the job (with --on slurm)"),
+            .value("time", "DURATION", "SLURM time limit of the job (with --on slurm)", type: .duration),
+            .value("nodes", "N", "SLURM nodes per job (with --on slurm)", type: .integer(min: 1)),
+            .flag("dry-run", "print the sbatch script(s) without submitting (with --on slurm)"),
         ],
         examples: ["server start redis", "server start redis --count 2", "server start nginx --port main=8080 --name web",
-                   "server start llama-smollm2 --set threads=2"],
+                   "server start llama-smollm2 --set threads=2", "server start redis --on slurm --partition debug --time 30m",
+                   "server start llama-smollm2 --on slurm --dry-run"],
         recording: .always
     ) { invocation, context in
         let ports = try invocation.keyValuePairs("port").reduce(into: [String: Int]()) { result, pair in
@@ -41,8 +53,18 @@ enum ServerCommands {
         let request = ServerManager.StartRequest(
             recipe: invocation.argument("RECIPE")!, count: invocation.integer("count") ?? 1, alias: invocation.option("name"),
             settings: settings, ports: ports, orchestrator: invocation.option("on") ?? context.session.settings["orchestrator"] ?? "local",
-            wait: !invocation.flag("no-wait"))
+            wait: !invocation.flag("no-wait"),
+            placement: SlurmPlacement(partition: invocation.option("partition"), timeLimit: invocation.duration("time"),
+                                      nodes: invocation.integer("nodes")))
         let console = context.console
+        if invocation.flag("dry-run") {
+            // Nothing is submitted and no handle is taken: nothing to record either.
+            context.suppressRecording = true
+            for rendered in try await context.servers.dryRun(request) {
+                context.console.write("# \(rendered.handle): \(rendered.command)\n" + rendered.script)
+            }
+            return
+        }
         let handles = try await context.servers.start(request) { console.info($0) }
         for handle in handles { context.produced(handle) }
         var rows: [[String]] = []
@@ -73,6 +95,7 @@ enum ServerCommands {
             ]
             lines += instance.endpoint.ports.sorted { $0.key < $1.key }.map { ["port \($0.key):", String($0.value)] }
             if let url = instance.url { lines.append(["url:", url]) }
+            lines += await context.servers.details(handle).map { [$0.0, $0.1] }
             lines.append(["started:", ISO8601DateFormatter().string(from: instance.startedAt)])
             if instance.state.isLive { lines.append(["uptime:", uptime(instance)]) }
             if let usage { lines.append(["cpu:", String(format: "%.2fs in %d process%@", usage.cpuSeconds, usage.processCount, usage.processCount == 1 ? "" : "es")]) }
@@ -211,8 +234,9 @@ enum ServerCommands {
 
     static func row(_ instance: ServerInstance) -> [String] {
         let endpoint = instance.url ?? instance.endpoint.address("main") ?? instance.endpoint.ports.sorted { $0.key < $1.key }.first.flatMap { instance.endpoint.address($0.key) } ?? instance.endpoint.host
+        let process = instance.pid.map(String.init) ?? instance.runtime.job.map { "job \($0.id)" } ?? "-"
         return [instance.handle.description + (instance.alias.map { " (\($0))" } ?? ""), instance.recipeName, stateText(instance),
-                instance.pid.map(String.init) ?? "-", endpoint]
+                process, endpoint.isEmpty ? "(pending)" : endpoint]
     }
 
     static func stateText(_ instance: ServerInstance) -> String {
