@@ -6,6 +6,8 @@ extension RunResult {
     /// Histograms are rebuilt from the serialized ones and added, so the latency summaries are exact; counts and
     /// throughput are summed; the measured duration is the longest part's. Per-second percentiles cannot be
     /// merged from points: a merged point shows the worst part's. `parts` is left for the caller to name the files.
+    /// Each part's `kind_metrics` is kept under `per_part`; where every part carries LLM histograms, the LLM metrics
+    /// are recomputed from the merged histograms and summed counts under the single-node names as well.
     public static func merge(_ parts: [RunResult]) -> RunResult {
         guard var merged = parts.first else {
             preconditionFailure("RunResult.merge needs at least one part")
@@ -39,10 +41,27 @@ extension RunResult {
         // Several nodes each ran part of the load: their rates add up.
         merged.throughput = throughput
         merged.timeSeries = mergedTimeSeries(parts.map(\.timeSeries))
-        merged.kindMetrics = ["per_part": .array(parts.map { .object($0.kindMetrics) })]
+        merged.kindMetrics = mergedKindMetrics(parts, duration: merged.measuredDuration)
         merged.monitor = nil
         merged.parts = nil
         return merged
+    }
+
+    /// `per_part` (each part's kind metrics), plus the LLM metrics of the whole run when every part can give its
+    /// `LLMSnapshot` back; otherwise percentiles cannot be merged and `per_part` is all there is.
+    private static func mergedKindMetrics(_ parts: [RunResult], duration: Double) -> [String: JSONValue] {
+        // The parts' histograms are all in the merged ones; repeating them per part would only swell the file.
+        let perPart: JSONValue = .array(parts.map { .object($0.kindMetrics.filter { $0.key != LLMHistograms.key }) })
+        let snapshots = parts.compactMap { LLMSnapshot(kindMetrics: $0.kindMetrics) }
+        guard snapshots.count == parts.count, let llm = LLMSnapshot.merged(snapshots) else { return ["per_part": perPart] }
+        let failed = parts.reduce(0) { $0 + Int($1.kindMetrics["failed"]?.number ?? 0) }
+        var metrics = llm.kindMetrics(failed: failed, duration: duration)
+        // Several nodes each ran part of the load: their rates add up, as the result's throughput does.
+        for key in LLMSnapshot.rateKeys {
+            metrics[key] = .number(parts.reduce(0) { $0 + ($1.kindMetrics[key]?.number ?? 0) })
+        }
+        metrics["per_part"] = perPart
+        return metrics
     }
 
     private static func sum<T: AdditiveArithmetic>(_ a: T?, _ b: T?) -> T? {

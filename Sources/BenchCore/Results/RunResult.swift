@@ -32,7 +32,8 @@ public struct RunResult: Sendable, Equatable {
     public var histograms: Histograms
     public var percentiles: String
     public var metricDefinitions: String
-    /// Numbers particular to the client kind (the LLM metrics under vLLM's names, for instance).
+    /// Numbers particular to the client kind (the LLM metrics under vLLM's names, for instance, with the LLM
+    /// histograms they come from under `histograms`, so that `merge` recomputes them exactly).
     public var kindMetrics: [String: JSONValue]
     /// What the attached monitors measured during the run, when any were.
     public var monitor: [String: JSONValue]?

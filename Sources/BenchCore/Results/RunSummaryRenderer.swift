@@ -58,7 +58,8 @@ public enum RunSummaryRenderer {
         if !r.kindMetrics.isEmpty {
             out.append("")
             out.append("  \(r.recipe.kind) metrics")
-            for (key, value) in r.kindMetrics.sorted(by: { $0.key < $1.key }) {
+            // The serialized histograms are for merging, not reading; the metrics beside them summarise them.
+            for (key, value) in r.kindMetrics.sorted(by: { $0.key < $1.key }) where key != LLMHistograms.key {
                 out.append("    \(key.padding(toLength: max(24, key.count), withPad: " ", startingAt: 0)) \(value.text)")
             }
         }
