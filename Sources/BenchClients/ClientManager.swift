@@ -142,6 +142,20 @@ public actor ClientManager {
         return result
     }
 
+    /// Takes in a run that ran elsewhere (job steps on a cluster, merged): adds the monitors' view of
+    /// it, writes `runs/rN.json` and keeps it for `show` and `client status`.
+    public func adopt(_ merged: RunResult, handle: Handle, request: ClientRunRequest) async throws -> RunResult {
+        var result = merged
+        if let server = request.target.server, let serverSide {
+            result.monitor = await serverSide(server, result.startedAt, result.endedAt)
+        }
+        try writeResult(result, handle: handle)
+        records[handle] = RunRecord(handle: handle, recipe: request.recipe.name, target: request.target.given, result: result)
+        session.handles.setLive(handle, false)
+        session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue])
+        return result
+    }
+
     /// Stops a run's engine right away (Ctrl-C); the run still writes what it measured.
     public nonisolated func stopNow(_ handle: Handle) {
         engines.withLock { $0[handle] }?.stop()

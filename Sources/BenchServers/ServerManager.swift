@@ -178,7 +178,7 @@ public actor ServerManager {
     }
 
     /// Fills in ports and placeholders for one instance. `remote`: the host and auto ports are decided
-    /// where the job runs, so they stay shell variables of the batch script (`ShellQuoting.reference`).
+    /// where the job runs, so they stay shell variables of the batch script (`SbatchQuoting.reference`).
     private func makePlan(handle: Handle, recipe: ServerRecipe, sha256: String, request: StartRequest, remote: Bool,
                           portsTaken: inout Set<Int>) throws -> InstancePlan {
         var ports: [String: Int] = [:]
@@ -194,7 +194,7 @@ public actor ServerManager {
                 }
                 ports[port.name] = number
             } else if remote {
-                nodeValues["port.\(port.name)"] = ShellQuoting.reference(ShellQuoting.portVariable(port.name))
+                nodeValues["port.\(port.name)"] = SbatchQuoting.reference(SbatchQuoting.portVariable(port.name))
                 continue
             } else {
                 ports[port.name] = try PortAllocator.freePort(host: host, excluding: portsTaken)
@@ -203,7 +203,7 @@ public actor ServerManager {
         }
         let dataDirectory = session.directory.appendingPathComponent("data/\(handle)").path
         let logDirectory = session.directory.appendingPathComponent("logs/\(handle)").path
-        var values = ["host": remote ? ShellQuoting.reference("BENCH_HOST") : host, "dir": dataDirectory, "cache": cacheDirectory,
+        var values = ["host": remote ? SbatchQuoting.reference("BENCH_HOST") : host, "dir": dataDirectory, "cache": cacheDirectory,
                       "session": session.directory.path]
         for (name, number) in ports { values["port.\(name)"] = String(number) }
         values.merge(nodeValues) { $1 }
@@ -514,6 +514,8 @@ public actor ServerManager {
 
     public func instance(_ handle: Handle) -> ServerInstance? { instances[handle] }
     func orchestrator(named name: String) -> (any Orchestrator)? { orchestrators[name] }
+    /// The SLURM orchestrator, where bench has one (client and monitor jobs use its settings and commands).
+    public nonisolated var slurm: SlurmOrchestrator? { orchestrators["slurm"] as? SlurmOrchestrator }
     public func recipe(for handle: Handle) -> ServerRecipe? { recipes[handle] }
     public var all: [ServerInstance] { instances.values.sorted { $0.handle < $1.handle } }
     public var hasLiveInstances: Bool { instances.values.contains { $0.state.isLive } }

@@ -58,9 +58,9 @@ public struct SbatchRenderer: Sendable {
         # The service runs on the node this job lands on; bench reads the discovery file for its address.
         set -u
         BENCH_HANDLE=\(plan.handle)
-        BENCH_DISCOVERY=\(ShellQuoting.literal(paths.discovery))
-        BENCH_TARGETS=\(ShellQuoting.literal(paths.targets))
-        BENCH_LOGS=\(ShellQuoting.literal(plan.logDirectory))
+        BENCH_DISCOVERY=\(SbatchQuoting.literal(paths.discovery))
+        BENCH_TARGETS=\(SbatchQuoting.literal(paths.targets))
+        BENCH_LOGS=\(SbatchQuoting.literal(plan.logDirectory))
         BENCH_CHILDREN=""
 
         # The node's address as the login node reaches it (override with BENCH_NODE_HOST).
@@ -97,9 +97,9 @@ public struct SbatchRenderer: Sendable {
         // Ports: fixed ones as the recipe says, the rest picked here.
         out += "# Ports\n"
         for port in plan.recipe.ports {
-            let variable = ShellQuoting.portVariable(port.name)
+            let variable = SbatchQuoting.portVariable(port.name)
             if let fixed = plan.endpoint.ports[port.name] {
-                out += "\(variable)=\(fixed)\nBENCH_TAKEN=\"$BENCH_TAKEN\(fixed) \"\n"
+                out += "\(variable)=\(fixed)\nBENCH_TAKEN=\"${BENCH_TAKEN}\(fixed) \"\n"
             } else {
                 out += "bench_pick_port \(variable)\n"
             }
@@ -108,10 +108,10 @@ public struct SbatchRenderer: Sendable {
 
         out += "# Environment and folders\n"
         for (key, value) in plan.environmentOverrides.sorted(by: { $0.key < $1.key }) {
-            out += "export \(key)=\(ShellQuoting.word(value))\n"
+            out += "export \(key)=\(SbatchQuoting.word(value))\n"
         }
-        out += "mkdir -p \(ShellQuoting.literal(plan.dataDirectory)) \"$(dirname \"$BENCH_DISCOVERY\")\" \"$(dirname \"$BENCH_TARGETS\")\"\n"
-        out += "cd \(ShellQuoting.word(plan.workingDirectory)) || exit 71\n\n"
+        out += "mkdir -p \(SbatchQuoting.literal(plan.dataDirectory)) \"$(dirname \"$BENCH_DISCOVERY\")\" \"$(dirname \"$BENCH_TARGETS\")\"\n"
+        out += "cd \(SbatchQuoting.word(plan.workingDirectory)) || exit 71\n\n"
 
         out += "# The service\n"
         out += serviceLines(plan)
@@ -121,8 +121,8 @@ public struct SbatchRenderer: Sendable {
             out += """
             # The metrics exporter, restarted while the service runs (some give up while their target starts).
             (
-            \(plan.exporterEnvironment.sorted { $0.key < $1.key }.map { "  export \($0.key)=\(ShellQuoting.word($0.value))\n" }.joined())  while kill -0 "$BENCH_SERVICE" 2>/dev/null; do
-                \(ShellQuoting.line(exporter)) >>"$BENCH_LOGS/exporter.stdout.log" 2>>"$BENCH_LOGS/exporter.stderr.log"
+            \(plan.exporterEnvironment.sorted { $0.key < $1.key }.map { "  export \($0.key)=\(SbatchQuoting.word($0.value))\n" }.joined())  while kill -0 "$BENCH_SERVICE" 2>/dev/null; do
+                \(SbatchQuoting.line(exporter)) >>"$BENCH_LOGS/exporter.stdout.log" 2>>"$BENCH_LOGS/exporter.stderr.log"
                 sleep 1
               done
             ) &
@@ -147,7 +147,7 @@ public struct SbatchRenderer: Sendable {
 
         """
         let portEntries = plan.recipe.ports.map { "\"\($0.name)\": %s" }
-        let portValues = plan.recipe.ports.map { "\"$\(ShellQuoting.portVariable($0.name))\"" }
+        let portValues = plan.recipe.ports.map { "\"$\(SbatchQuoting.portVariable($0.name))\"" }
         out += "  printf '\(portEntries.joined(separator: ", "))' \(portValues.joined(separator: " "))\n"
         out += """
           [ -z "$BENCH_PORT_NODE_EXPORTER" ] || printf '\(plan.recipe.ports.isEmpty ? "" : ", ")"node_exporter": %s' "$BENCH_PORT_NODE_EXPORTER"
@@ -169,13 +169,13 @@ public struct SbatchRenderer: Sendable {
 
     /// Starting the service in the background, under Apptainer (or Singularity) when the recipe names an image.
     private func serviceLines(_ plan: InstancePlan) -> String {
-        let command = ShellQuoting.line(plan.argv)
+        let command = SbatchQuoting.line(plan.argv)
         guard let container = plan.container else { return command + " &\n" }
         var wrapper = ["exec"]
         if container.gpu { wrapper.append("--nv") }
         for bind in container.binds { wrapper += ["--bind", bind] }
         wrapper.append(container.image)
-        let wrapped = "\"$BENCH_CONTAINER\" " + ShellQuoting.line(wrapper) + " " + command
+        let wrapped = "\"$BENCH_CONTAINER\" " + SbatchQuoting.line(wrapper) + " " + command
         return """
         BENCH_CONTAINER="$(command -v apptainer || command -v singularity || true)"
         if [ -n "$BENCH_CONTAINER" ]; then
@@ -194,7 +194,7 @@ public struct SbatchRenderer: Sendable {
         var lines = "# Registration with Prometheus (file_sd), removed when the job ends.\n{\n  printf '['\n"
         var separator = ""
         if let metrics = plan.recipe.metrics {
-            let variable = ShellQuoting.portVariable(metrics.port)
+            let variable = SbatchQuoting.portVariable(metrics.port)
             lines += "  printf '{\"targets\": [\"%s:%s\"], \"labels\": {\(labels), \"__metrics_path__\": \"\(metrics.path)\"}}' \"$BENCH_HOST\" \"$\(variable)\" \"${SLURM_JOB_ID:-}\"\n"
             separator = ", "
         }

@@ -35,8 +35,14 @@ enum ClientCommands {
             .value("threads", "N", "event-loop threads of the load generator", type: .integer(min: 1), default: "1"),
             .flag("quiet", "no progress output"),
             .flag("background", "return at once; 'client wait rN' or 'client stop rN' later"),
+            .value("on", "WHERE", "where the load generator runs: local (default) or slurm (job steps)", type: .choice(["local", "slurm"])),
+            .value("nodes", "N", "SLURM: nodes of the client job (load split between them)", type: .integer(min: 1)),
+            .value("tasks-per-node", "K", "SLURM: load generators per node", type: .integer(min: 1)),
+            .value("partition", "NAME", "SLURM: partition of the client job"),
+            .value("time", "DURATION", "SLURM: time limit of the client job (default: the run's length plus 5m)", type: .duration),
         ],
         examples: ["client run nginx-get --target s1 --duration 30s --concurrency 50",
+                   "client run redis-get-set --target s1 --on slurm --nodes 2 --duration 30s",
                    "client run nginx-get --target s1 --rate 2000 --duration 20s",
                    "client run redis-get-set --target s2 --set pipeline=16",
                    "client run nginx-get --target http://10.0.0.5:8080 --requests 10000"],
@@ -57,6 +63,18 @@ enum ClientCommands {
         context.recordResolved("seed", String(request.seed))
         try context.session.useRecipe(loaded)
 
+        let onSlurm = invocation.option("on") == "slurm"
+        if !onSlurm, let name = ["nodes", "tasks-per-node", "partition", "time"].first(where: invocation.wasGiven) {
+            throw BenchError.usage("client run: --\(name) is for client jobs on SLURM: add --on slurm")
+        }
+        if onSlurm {
+            // The load generator runs on compute nodes as job steps; the parts' results are merged here.
+            let result = try await runOnSlurm(invocation, request: request, context: context)
+            if let handle = Handle(parsing: result.run) { context.produced(handle) }
+            for line in RunSummaryRenderer.lines(result) { context.print(line) }
+            if let parts = result.parts { context.print("parts: \(parts.joined(separator: ", "))") }
+            return
+        }
         let console = context.console
         let quiet = invocation.flag("quiet") || invocation.flag("background")
         let onTerminal = console.isInteractive
@@ -86,7 +104,7 @@ enum ClientCommands {
         ["client", "sweep"], area: .clients, abstract: "Run a client at several concurrencies or rates, one run per point, and print one table",
         discussion: "Takes the options of 'client run'; --concurrency or --rate take a comma-separated list. Each point is a run of its own (rN, written to runs/rN.json); the sweep is recorded as one command.",
         arguments: run.arguments,
-        options: run.options.filter { !["concurrency", "rate", "background"].contains($0.name) } + [
+        options: run.options.filter { !["concurrency", "rate", "background", "on", "nodes", "tasks-per-node", "partition", "time"].contains($0.name) } + [
             .value("concurrency", "LIST", "connections per point, e.g. 1,2,4,8"),
             .value("rate", "LIST", "requests per second per point (open loop), e.g. 1,2,4"),
         ],

@@ -3,7 +3,7 @@
 /// A value known only there (the node's address, a port picked there) is carried through recipe
 /// rendering as a marked variable reference, and becomes `"${NAME}"` here; everything else is
 /// single-quoted, so no recipe text is ever interpreted by the shell by accident.
-public enum ShellQuoting {
+public enum SbatchQuoting {
     static let marker: Character = "\u{1}"
 
     /// A placeholder value that stands for the shell variable `name` in the batch script.
