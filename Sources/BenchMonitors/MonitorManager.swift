@@ -19,6 +19,8 @@ public actor MonitorManager {
     private var entries: [Handle: Entry] = [:]
     /// Process groups of running Prometheus deployments, for a signal handler to stop synchronously.
     private nonisolated let liveGroups = Mutex<[Handle: [Int32]]>([:])
+    /// Prometheus jobs, for a signal handler to cancel synchronously.
+    private nonisolated let liveJobs = Mutex<[Handle: (SlurmOrchestrator, String?)]>([:])
 
     /// Where monitor processes are recorded for cleanup after a SIGKILL (the session's state.json).
     private let servers: ServerManager?
@@ -32,7 +34,8 @@ public actor MonitorManager {
 
     /// Deploys a monitor from its recipe. A `prometheus` recipe where Prometheus is not installed
     /// fails with a pointer to the built-in sampler.
-    public func start(recipeName: String, orSampler: Bool = false, notice: @Sendable (String) -> Void = { _ in }) async throws -> Handle {
+    public func start(recipeName: String, orSampler: Bool = false, onSlurm: Bool = false, placement: SlurmPlacement = SlurmPlacement(),
+                      notice: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Handle {
         let loaded: LoadedRecipe
         do {
             loaded = try session.catalog.load(.monitor, named: recipeName)
@@ -40,6 +43,14 @@ public actor MonitorManager {
             throw BenchError("monitor recipe '\(recipeName)' is invalid:\n\(error.description)")
         }
         guard case .monitor(var recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a monitor recipe") }
+        if onSlurm {
+            guard recipe.type == .prometheus else { throw BenchError.usage("monitor start \(recipeName) --on slurm: only Prometheus runs as a job (the sampler reads this machine's /proc)") }
+            guard let slurm = servers?.slurm else { throw BenchError("no SLURM orchestrator in this bench; use --on local") }
+            try slurm.control.checkAvailable()
+            return try await deploy(recipe, loaded: loaded, slurm: slurm, placement: placement, notice: notice)
+        } else if placement != SlurmPlacement() {
+            throw BenchError.usage("monitor start: --partition and --time are for a Prometheus job: add --on slurm")
+        }
         let binary = recipe.prometheus?.binary ?? "prometheus"
         if recipe.type == .prometheus, (try? ExecutableResolver.resolve(binary, environment: session.environment,
                                                                         workingDirectory: FileManager.default.currentDirectoryPath)) == nil {
@@ -55,16 +66,33 @@ public actor MonitorManager {
         return try await deploy(recipe, loaded: loaded)
     }
 
-    private func deploy(_ recipe: MonitorRecipe, loaded: LoadedRecipe) async throws -> Handle {
+    private func deploy(_ recipe: MonitorRecipe, loaded: LoadedRecipe, slurm: SlurmOrchestrator? = nil, placement: SlurmPlacement = SlurmPlacement(),
+                        notice: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Handle {
         try session.useRecipe(loaded)
         let handle = try session.handles.allocate(.monitor, label: recipe.name)
         let directory = session.directory.appendingPathComponent("monitors/\(handle)").path
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let monitor: any Monitor = recipe.type == .prometheus
-                ? PrometheusMonitor(recipe: recipe, directory: directory)
-                : BuiltinSampler(recipe: recipe)
+            let monitor: any Monitor
+            if recipe.type == .prometheus {
+                var configuration = PrometheusDeployment.Configuration(recipe: recipe, directory: directory)
+                // SLURM server jobs of this session register themselves here (see SbatchRenderer).
+                configuration.extraTargetFiles = [session.directory.appendingPathComponent("slurm/targets").path + "/*.json"]
+                configuration.progress = notice
+                if let slurm {
+                    await servers?.noteSlurmUse()
+                    configuration.job = PrometheusJob(orchestrator: slurm, name: SlurmOrchestrator.jobName(session: session.name, handle: handle),
+                                                      placement: placement)
+                    liveJobs.withLock { $0[handle] = (slurm, nil) }
+                }
+                monitor = PrometheusMonitor(deployment: PrometheusDeployment(configuration), queries: recipe.queries)
+            } else {
+                monitor = BuiltinSampler(recipe: recipe)
+            }
             try await monitor.start()
+            if let prometheus = monitor as? PrometheusMonitor, let id = await prometheus.deployment.jobId, let slurm {
+                liveJobs.withLock { $0[handle] = (slurm, id) }
+            }
             if let prometheus = monitor as? PrometheusMonitor {
                 let processes = await prometheus.deployment.processes
                 liveGroups.withLock { $0[handle] = processes.map(\.processGroup) }
@@ -73,6 +101,7 @@ public actor MonitorManager {
             entries[handle] = Entry(handle: handle, recipe: recipe.name, monitor: monitor, directory: directory, attached: [:], running: true)
             return handle
         } catch {
+            liveJobs.withLock { $0[handle] = nil }
             session.handles.discard([handle])
             throw error
         }
@@ -92,7 +121,15 @@ public actor MonitorManager {
             throw BenchError("monitor attach: \(server.handle) (\(server.recipeName)) exposes no Prometheus metrics (its recipe has no 'metrics' section)")
         }
         let target = MonitorTarget(instance: server, metricsPort: metrics.port, metricsPath: metrics.path, session: session.name)
-        try await current.monitor.attach(target)
+        if server.runtime.job != nil {
+            // A SLURM job registers itself for every Prometheus of the session (its file_sd file in
+            // slurm/targets/): attaching only marks it for this monitor's run summaries.
+            guard current.monitor is PrometheusMonitor else {
+                throw BenchError("monitor attach: \(server.handle) runs as a SLURM job; the built-in sampler only sees this machine (use a Prometheus monitor)")
+            }
+        } else {
+            try await current.monitor.attach(target)
+        }
         entries[handle]?.attached[server.handle] = target
     }
 
@@ -158,6 +195,7 @@ public actor MonitorManager {
         let current = try entry(handle)
         await current.monitor.stop()
         liveGroups.withLock { $0[handle] = nil }
+        liveJobs.withLock { $0[handle] = nil }
         await servers?.recordAuxiliary(handle, [])
         entries[handle]?.running = false
         session.handles.setLive(handle, false)
@@ -165,6 +203,9 @@ public actor MonitorManager {
 
     /// Stops every running Prometheus at once, blocking: for SIGTERM/SIGHUP, when there is no time for the actor.
     public nonisolated func emergencyStopAll() {
+        for (slurm, id) in liveJobs.withLock({ Array($0.values) }) {
+            if let id { slurm.control.cancelNow([id]) }
+        }
         ProcessGroupSignaller.terminateNow(liveGroups.withLock { $0.values.flatMap { $0 } }, grace: .seconds(3))
     }
 

@@ -10,6 +10,8 @@ public struct PrometheusConfig: Sendable, Equatable {
     public var nodeExporterAddress: String?
     /// Absolute path of the folder with the target files.
     public var targetsDirectory: String
+    /// More file_sd globs: where SLURM server jobs register themselves (`SESSION/slurm/targets/*.json`).
+    public var extraTargetFiles: [String] = []
 
     /// The job names of the monitor's own targets: ready means `up == 1` for each.
     public static let selfJob = "prometheus"
@@ -17,7 +19,9 @@ public struct PrometheusConfig: Sendable, Equatable {
     /// The job of the servers attached through target files.
     public static let targetsJob = "bench"
 
-    public init(scrapeInterval: BenchDuration, selfAddress: String, nodeExporterAddress: String?, targetsDirectory: String) {
+    public init(scrapeInterval: BenchDuration, selfAddress: String, nodeExporterAddress: String?, targetsDirectory: String,
+                extraTargetFiles: [String] = []) {
+        self.extraTargetFiles = extraTargetFiles
         self.scrapeInterval = scrapeInterval
         self.selfAddress = selfAddress
         self.nodeExporterAddress = nodeExporterAddress
@@ -57,7 +61,7 @@ public struct PrometheusConfig: Sendable, Equatable {
         text += """
           - job_name: \(Self.targetsJob)
             file_sd_configs:
-              - files: [\(Self.quote(targetsDirectory + "/*.json"))]
+              - files: [\(([targetsDirectory + "/*.json"] + extraTargetFiles).map(Self.quote).joined(separator: ", "))]
                 refresh_interval: 1s
 
         """

@@ -24,6 +24,12 @@ public actor PrometheusDeployment {
         public var readinessTimeout: Duration
         /// The children's environment (PATH is searched for the binaries).
         public var environment: [String: String]
+        /// More file_sd globs (where SLURM server jobs register themselves).
+        public var extraTargetFiles: [String] = []
+        /// Run Prometheus as a SLURM job instead of local processes.
+        public var job: PrometheusJob?
+        /// Where queue waits are reported while a job starts.
+        public var progress: (@Sendable (String) -> Void)?
 
         public init(directory: String, host: String = "127.0.0.1", port: PortValue = .auto,
                     scrapeInterval: BenchDuration = BenchDuration(seconds: 1),
@@ -64,6 +70,11 @@ public actor PrometheusDeployment {
     private var nodeExporter: LaunchedProcess?
     /// Set once started: the port Prometheus listens on.
     public private(set) var port: Int?
+    /// The job running Prometheus (job mode), and the node address it reported.
+    public private(set) var jobId: String?
+    private var resolvedHost: String?
+    public nonisolated var discoveryPath: String { configuration.directory + "/discovery.json" }
+    public nonisolated var jobScriptPath: String { configuration.directory + "/prometheus.sbatch" }
     public private(set) var nodeExporterPort: Int?
 
     public init(_ configuration: Configuration) {
@@ -72,7 +83,7 @@ public actor PrometheusDeployment {
 
     /// The API client, once started.
     public var client: PrometheusClient? {
-        port.map { PrometheusClient(host: configuration.host, port: $0) }
+        port.map { PrometheusClient(host: resolvedHost ?? configuration.host, port: $0) }
     }
 
     /// The pids of Prometheus and the node exporter (for status and cleanup records).
@@ -82,7 +93,8 @@ public actor PrometheusDeployment {
     /// both own targets are scraped (`up == 1`). On any failure everything started is stopped
     /// and the error says why (promtool's output, the port, the log's last lines).
     public func start() async throws {
-        guard prometheus == nil else { throw BenchError("prometheus in \(directory) is already running") }
+        guard prometheus == nil, jobId == nil else { throw BenchError("prometheus in \(directory) is already running") }
+        if let job = configuration.job { return try await startAsJob(job) }
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: targetsDirectory, withIntermediateDirectories: true)
@@ -107,7 +119,7 @@ public actor PrometheusDeployment {
         let config = PrometheusConfig(scrapeInterval: configuration.scrapeInterval,
                                       selfAddress: Self.address(host, promPort),
                                       nodeExporterAddress: nodePort.map { Self.address(host, $0) },
-                                      targetsDirectory: targetsDirectory)
+                                      targetsDirectory: targetsDirectory, extraTargetFiles: configuration.extraTargetFiles)
         try AtomicFile.write(config.render(), to: configPath)
         try await Self.check(configPath: configPath, promtool: configuration.promtoolBinary,
                              directory: directory, environment: configuration.environment)
@@ -138,6 +150,15 @@ public actor PrometheusDeployment {
 
     /// Stops Prometheus and the node exporter (SIGTERM, SIGKILL after 5 s); safe to call twice.
     public func stop() async {
+        if let jobId, let job = configuration.job {
+            self.jobId = nil
+            try? await job.orchestrator.control.cancel([jobId])
+            // Until SLURM says it ended, so its TSDB is closed when bench reports the monitor stopped.
+            for _ in 0..<150 {
+                guard let info = try? await job.orchestrator.control.info(jobId), info.isActive else { break }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
         let children = [prometheus, nodeExporter].compactMap { $0 }
         prometheus = nil
         nodeExporter = nil
@@ -203,14 +224,71 @@ public actor PrometheusDeployment {
 
     // MARK: private
 
+    /// Job mode: checks the config with stand-in addresses, submits the job, waits for its discovery file
+    /// (queue waits reported, not timed), then for `up == 1` as locally. A failure cancels the job.
+    private func startAsJob(_ job: PrometheusJob) async throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: targetsDirectory, withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
+        try job.orchestrator.control.checkAvailable()
+        let sample = PrometheusJob.config(configuration, targetsDirectory: targetsDirectory).render()
+            .replacingOccurrences(of: PrometheusJob.hostReference, with: "127.0.0.1")
+            .replacingOccurrences(of: PrometheusJob.portReference, with: "9090")
+            .replacingOccurrences(of: PrometheusJob.nodePortReference, with: "9100")
+        try AtomicFile.write(sample, to: configPath)
+        try await Self.check(configPath: configPath, promtool: configuration.promtoolBinary, directory: directory, environment: configuration.environment)
+        try? fm.removeItem(atPath: discoveryPath)
+        let script = job.script(configuration, targetsDirectory: targetsDirectory, configPath: configPath, discoveryPath: discoveryPath, logPath: logPath)
+        try AtomicFile.write(script, to: jobScriptPath)
+        let id = try await job.orchestrator.control.submit(scriptPath: jobScriptPath, extraArguments: job.orchestrator.submitArguments(redacted: false))
+        jobId = id
+        configuration.progress?("prometheus: submitted job \(id) (\(job.name))")
+        do {
+            var lastSummary = ""
+            var deadline = ContinuousClock.now.advanced(by: configuration.readinessTimeout)
+            while true {
+                try Task.checkCancellation()
+                if let file = try SlurmDiscoveryFile.read(discoveryPath), file.jobId == id || file.jobId.isEmpty, let main = file.ports["main"] {
+                    resolvedHost = file.host
+                    port = main
+                    nodeExporterPort = file.ports["node_exporter"]
+                    configuration.progress?("prometheus: job \(id) runs on \(file.node) at \(Self.address(file.host, main))")
+                    break
+                }
+                guard let info = try await job.orchestrator.control.info(id) else { throw BenchError("prometheus job \(id) is gone from SLURM") }
+                if !info.isActive {
+                    throw BenchError("prometheus job \(id) ended before it started Prometheus: \(info.summary):\n" + logExcerpt(logPath))
+                }
+                if info.summary != lastSummary {
+                    configuration.progress?("prometheus: job \(id) \(info.summary)")
+                    lastSummary = info.summary
+                }
+                if info.isPending {
+                    deadline = ContinuousClock.now.advanced(by: configuration.readinessTimeout)
+                } else if ContinuousClock.now >= deadline {
+                    throw BenchError("prometheus job \(id) \(info.summary) but wrote no \(discoveryPath) within \(configuration.readinessTimeout):\n" + logExcerpt(logPath))
+                }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            let config = PrometheusJob.config(configuration, targetsDirectory: targetsDirectory)
+            try await waitUntilReady(jobs: config.ownJobs)
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+
     private func waitUntilReady(jobs: [String]) async throws {
-        guard let port, let prometheus else { return }
-        let client = PrometheusClient(host: configuration.host, port: port, timeout: .seconds(2))
+        guard let port, prometheus != nil || jobId != nil else { return }
+        let client = PrometheusClient(host: resolvedHost ?? configuration.host, port: port, timeout: .seconds(2))
         let deadline = ContinuousClock.now.advanced(by: configuration.readinessTimeout)
         let selector = "up{job=~\"\(jobs.joined(separator: "|"))\"}"
         var lastState = "prometheus did not answer"
         while true {
-            if let status = ProcessInspector.reap(pid: prometheus.pid) {
+            if let jobId, let job = configuration.job, let info = try? await job.orchestrator.control.info(jobId), !info.isActive {
+                throw BenchError("prometheus job \(jobId) ended during startup: \(info.summary):\n" + logExcerpt(logPath))
+            }
+            if let prometheus, let status = ProcessInspector.reap(pid: prometheus.pid) {
                 self.prometheus = nil
                 throw BenchError("prometheus exited during startup (\(status)):\n" + logExcerpt(logPath))
             }

@@ -63,27 +63,8 @@ public struct SbatchRenderer: Sendable {
         BENCH_LOGS=\(SbatchQuoting.literal(plan.logDirectory))
         BENCH_CHILDREN=""
 
-        # The node's address as the login node reaches it (override with BENCH_NODE_HOST).
-        BENCH_HOST="${BENCH_NODE_HOST:-$(getent hosts "$(hostname)" | awk '{print $1; exit}')}"
-        [ -n "$BENCH_HOST" ] || BENCH_HOST="$(hostname)"
 
-        # Sets variable $1 to a port nothing listens on here (and not handed out before in this job).
-        BENCH_TAKEN=" "
-        bench_pick_port() {
-          local port tries=0
-          while [ "$tries" -lt 500 ]; do
-            port=$(( 20000 + RANDOM % 30000 ))
-            tries=$(( tries + 1 ))
-            case "$BENCH_TAKEN" in *" $port "*) continue ;; esac
-            if ! (exec 3<>"/dev/tcp/$BENCH_HOST/$port") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-              BENCH_TAKEN="$BENCH_TAKEN$port "
-              printf -v "$1" '%s' "$port"
-              return 0
-            fi
-          done
-          echo "bench: no free port found on $(hostname)" >&2
-          exit 70
-        }
+        """ + Self.nodeFunctions + """
 
         bench_cleanup() {
           rm -f "$BENCH_TARGETS"
@@ -166,6 +147,31 @@ public struct SbatchRenderer: Sendable {
         """
         return out
     }
+
+    /// Shell that sets `BENCH_HOST` to the node's address and defines `bench_pick_port VAR`: shared by every job bench renders.
+    public static let nodeFunctions = """
+        # The node's address as the login node reaches it (override with BENCH_NODE_HOST).
+        BENCH_HOST="${BENCH_NODE_HOST:-$(getent hosts "$(hostname)" | awk '{print $1; exit}')}"
+        [ -n "$BENCH_HOST" ] || BENCH_HOST="$(hostname)"
+
+        # Sets variable $1 to a port nothing listens on here (and not handed out before in this job).
+        BENCH_TAKEN=" "
+        bench_pick_port() {
+          local port tries=0
+          while [ "$tries" -lt 500 ]; do
+            port=$(( 20000 + RANDOM % 30000 ))
+            tries=$(( tries + 1 ))
+            case "$BENCH_TAKEN" in *" $port "*) continue ;; esac
+            if ! (exec 3<>"/dev/tcp/$BENCH_HOST/$port") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+              BENCH_TAKEN="$BENCH_TAKEN$port "
+              printf -v "$1" '%s' "$port"
+              return 0
+            fi
+          done
+          echo "bench: no free port found on $(hostname)" >&2
+          exit 70
+        }
+        """
 
     /// Starting the service in the background, under Apptainer (or Singularity) when the recipe names an image.
     private func serviceLines(_ plan: InstancePlan) -> String {

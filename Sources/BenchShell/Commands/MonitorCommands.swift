@@ -1,5 +1,6 @@
 import BenchCore
 import BenchMonitors
+import BenchServers
 import Foundation
 
 /// `monitor start|attach|detach|query|targets|export|stop|status`: Prometheus (or the sampler) by handle.
@@ -11,13 +12,22 @@ enum MonitorCommands {
     static let start = CommandSpec(
         ["monitor", "start"], area: .monitors, abstract: "Deploy a monitor (a real Prometheus with node_exporter, or the built-in sampler) → m1",
         arguments: [ArgumentSpec("RECIPE", "a monitor recipe (see 'monitor list')", completion: .recipes(.monitor))],
-        options: [.flag("or-sampler", "where Prometheus is not installed, start the built-in sampler instead of failing")],
-        examples: ["monitor start prometheus", "monitor start sampler", "monitor start prometheus --or-sampler"], recording: .always
+        options: [
+            .flag("or-sampler", "where Prometheus is not installed, start the built-in sampler instead of failing"),
+            .value("on", "WHERE", "where Prometheus runs: local (default) or slurm (a job; server jobs register with it)", type: .choice(["local", "slurm"])),
+            .value("partition", "NAME", "SLURM partition of the Prometheus job (with --on slurm)"),
+            .value("time", "DURATION", "SLURM time limit of the Prometheus job (default SLURM_TIME_LIMIT, else 8h)", type: .duration),
+        ],
+        examples: ["monitor start prometheus", "monitor start sampler", "monitor start prometheus --or-sampler", "monitor start prometheus --on slurm"],
+        recording: .always
     ) { invocation, context in
         context.console.info("starting \(invocation.argument("RECIPE")!) (Prometheus is ready once its first scrape lands, about 6 s)")
         let console = context.console
-        let handle = try await context.monitors.start(recipeName: invocation.argument("RECIPE")!, orSampler: invocation.flag("or-sampler")) {
-            console.warning($0)
+        let onSlurm = invocation.option("on") == "slurm"
+        let placement = SlurmPlacement(partition: invocation.option("partition"), timeLimit: invocation.duration("time"))
+        let handle = try await context.monitors.start(recipeName: invocation.argument("RECIPE")!, orSampler: invocation.flag("or-sampler"),
+                                                      onSlurm: onSlurm, placement: placement) { line in
+            if line.hasPrefix("prometheus:") { console.info(line) } else { console.warning(line) }
         }
         context.produced(handle)
         context.print("\(handle) ready (\(RecipeCommands.displayPath(context.session.directory.appendingPathComponent("monitors/\(handle)"))))")
