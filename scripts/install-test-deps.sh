@@ -5,7 +5,8 @@
 #           python3-venv; chromium + fonts-liberation for report screenshots (optional: warns)
 #   built:  llama-server (build-llama.sh), the SmolLM2 model (fetch-model.sh), Chroma in a venv
 #           (install-chroma.sh), all under $(bench_cache_dir)
-# Starts no daemon (SLURM/munge/Prometheus/PostgreSQL are started by the tests themselves).
+# Starts no daemon (Prometheus/PostgreSQL are started by the tests themselves; the SLURM cluster
+# by scripts/start-slurm.sh, which scripts/test.sh runs).
 # Safe to rerun: every step skips what is already there.
 #
 # Environment: BENCH_SKIP_CHROMIUM=1 skips chromium; BENCH_SKIP_LLAMA=1 skips build + model;
@@ -37,7 +38,8 @@ done
 ok "postgresql: $("$PG_BIN/postgres" --version) in $PG_BIN"
 for b in prometheus promtool prometheus-node-exporter prometheus-redis-exporter \
          prometheus-postgres-exporter prometheus-nginx-exporter \
-         wrk redis-benchmark redis-cli slurmctld slurmd sbatch squeue scontrol srun munged munge; do
+         wrk redis-benchmark redis-cli slurmctld slurmd sbatch squeue scontrol scancel srun sinfo \
+         munged munge; do
     check_bin "$b" "/usr/bin/$b" "/usr/sbin/$b"
 done
 log "versions: $(prometheus --version 2>&1 | head -n1); slurm $(dpkg-query -W -f='${Version}' slurm-wlm); munge $(dpkg-query -W -f='${Version}' munge); $(redis-benchmark --version 2>/dev/null | head -n1 || echo redis-benchmark)"
