@@ -157,8 +157,10 @@ SchedulerParameters=batch_sched_delay=0
 MinJobAge=3600
 KillWait=5
 $NODE_LINE NodeAddr=127.0.0.1 State=UNKNOWN
-PartitionName=debug Nodes=$NODE_NAME Default=YES MaxTime=INFINITE State=UP
-PartitionName=short Nodes=$NODE_NAME Default=NO MaxTime=INFINITE State=UP
+# OverSubscribe: a server job, a Prometheus job and a client job must run side by side on a
+# 2-core CI machine, as they would on separate nodes of a real cluster.
+PartitionName=debug Nodes=$NODE_NAME Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:8
+PartitionName=short Nodes=$NODE_NAME Default=NO MaxTime=INFINITE State=UP OverSubscribe=FORCE:8
 EOF
 chmod 644 "$tmp_conf"
 mv -f "$tmp_conf" "$CONF"

@@ -19,8 +19,6 @@ extension ServerManager {
                         server.state = ended
                         notes.append("\(server.handle) (\(server.recipeName)) is gone: \(ended)")
                         if let index = entries.firstIndex(where: { $0.handle == server.handle }) { entries[index].live = false }
-                    } else {
-                        notes.append("\(server.handle) (\(server.recipeName)): job \(server.runtime.job!.id) still runs")
                     }
                 } else if !(server.runtime.main.map { ProcessInspector.isSameProcess(pid: $0.pid, startTime: $0.startTime) } ?? false) {
                     server.state = .exited(code: nil, at: Date())

@@ -38,6 +38,7 @@ public struct PrometheusJob: Sendable {
             "#SBATCH --output=\(logPath)",
             "#SBATCH --error=\(logPath)",
             "#SBATCH --open-mode=append",
+            "#SBATCH --no-requeue",
             "#SBATCH --nodes=1",
             "#SBATCH --ntasks=1",
             "#SBATCH --cpus-per-task=1",

@@ -46,6 +46,7 @@ public struct ClientJobRenderer: Sendable {
             "#SBATCH --job-name=\(job.name)",
             "#SBATCH --output=\(job.partsDirectory)/job.out",
             "#SBATCH --error=\(job.partsDirectory)/job.err",
+            "#SBATCH --no-requeue",
             "#SBATCH --nodes=\(job.nodes)",
             "#SBATCH --ntasks-per-node=\(job.tasksPerNode)",
             "#SBATCH --ntasks=\(job.taskArgv.count)",

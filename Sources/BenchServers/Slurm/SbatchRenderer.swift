@@ -36,6 +36,9 @@ public struct SbatchRenderer: Sendable {
             "--output=\(plan.stdoutPath)",
             "--error=\(plan.stderrPath)",
             "--open-mode=append",
+            // A requeued server would come back later on another port with nobody waiting for it:
+            // a lost node must end the job (NODE_FAIL) so bench notices.
+            "--no-requeue",
             "--nodes=\(placement.nodes ?? resources.nodes)",
             "--ntasks=1",
             "--cpus-per-task=\(resources.cpuCores)",
