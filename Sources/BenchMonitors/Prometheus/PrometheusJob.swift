@@ -32,21 +32,11 @@ public struct PrometheusJob: Sendable {
                 discoveryPath: String, logPath: String) -> String {
         let settings = orchestrator.settings
         let time = placement.timeLimit.map(SlurmSettings.timeText) ?? settings.timeLimit ?? "08:00:00"
-        var lines = [
-            "#!/bin/bash",
-            "#SBATCH --job-name=\(name)",
-            "#SBATCH --output=\(logPath)",
-            "#SBATCH --error=\(logPath)",
-            "#SBATCH --open-mode=append",
-            "#SBATCH --no-requeue",
-            "#SBATCH --nodes=1",
-            "#SBATCH --ntasks=1",
-            "#SBATCH --cpus-per-task=1",
-            "#SBATCH --mem=2048M",
-            "#SBATCH --time=\(time)",
-        ]
-        if let partition = placement.partition ?? settings.partition { lines.append("#SBATCH --partition=\(partition)") }
-        if let qos = settings.qos { lines.append("#SBATCH --qos=\(qos)") }
+        var header = SbatchHeader(jobName: name, output: logPath, error: logPath, time: time)
+        header.cpusPerTask = 1
+        header.memoryMB = 2048
+        header.partition = placement.partition ?? settings.partition
+        header.qos = settings.qos
         // The config goes through an unquoted heredoc so the node's address expands; anything else that
         // looks like an expansion is escaped first.
         let escaped = Self.config(configuration, targetsDirectory: targetsDirectory).render()
@@ -90,6 +80,6 @@ public struct PrometheusJob: Sendable {
         wait "$BENCH_PROMETHEUS"
 
         """
-        return lines.joined(separator: "\n") + "\n" + body
+        return header.text + body
     }
 }

@@ -41,19 +41,14 @@ public struct ClientJobRenderer: Sendable {
 
     /// The batch script: one `srun` with a task per part.
     public func batchScript(_ job: Job) -> String {
-        var lines = [
-            "#!/bin/bash",
-            "#SBATCH --job-name=\(job.name)",
-            "#SBATCH --output=\(job.partsDirectory)/job.out",
-            "#SBATCH --error=\(job.partsDirectory)/job.err",
-            "#SBATCH --no-requeue",
-            "#SBATCH --nodes=\(job.nodes)",
-            "#SBATCH --ntasks-per-node=\(job.tasksPerNode)",
-            "#SBATCH --ntasks=\(job.taskArgv.count)",
-            "#SBATCH --time=\(SlurmSettings.timeText(job.timeLimit))",
-        ]
-        if let partition = job.partition ?? settings.partition { lines.append("#SBATCH --partition=\(partition)") }
-        if let qos = settings.qos { lines.append("#SBATCH --qos=\(qos)") }
+        var header = SbatchHeader(jobName: job.name, output: job.partsDirectory + "/job.out", error: job.partsDirectory + "/job.err",
+                                  time: SlurmSettings.timeText(job.timeLimit))
+        header.nodes = job.nodes
+        header.tasksPerNode = job.tasksPerNode
+        header.tasks = job.taskArgv.count
+        header.partition = job.partition ?? settings.partition
+        header.qos = settings.qos
+        var lines: [String] = []
         lines += [
             "# Rendered by bench: a client run as \(job.taskArgv.count) job step task(s); each writes its own result, bench merges them.",
             "set -u",
@@ -62,7 +57,7 @@ public struct ClientJobRenderer: Sendable {
                 + "--output=\(SbatchQuoting.literal(job.partsDirectory + "/part-%t.out")) --error=\(SbatchQuoting.literal(job.partsDirectory + "/part-%t.err")) "
                 + "/bin/bash \(SbatchQuoting.literal(job.taskScriptPath))",
         ]
-        return lines.joined(separator: "\n") + "\n"
+        return header.text + lines.joined(separator: "\n") + "\n"
     }
 
     /// The script each task runs: its own command, chosen by `SLURM_PROCID`.

@@ -27,35 +27,25 @@ public struct SbatchRenderer: Sendable {
         }
     }
 
-    /// The `#SBATCH` lines for a plan's resources and placement (no account: see `SlurmSettings`).
-    public func directives(jobName: String, plan: InstancePlan) -> [String] {
+    /// The `#SBATCH` lines for a plan's resources and placement.
+    public func header(jobName: String, plan: InstancePlan) -> SbatchHeader {
         let resources = plan.recipe.resources
         let placement = plan.placement
-        var lines = [
-            "--job-name=\(jobName)",
-            "--output=\(plan.stdoutPath)",
-            "--error=\(plan.stderrPath)",
-            "--open-mode=append",
-            // A requeued server would come back later on another port with nobody waiting for it:
-            // a lost node must end the job (NODE_FAIL) so bench notices.
-            "--no-requeue",
-            "--nodes=\(placement.nodes ?? resources.nodes)",
-            "--ntasks=1",
-            "--cpus-per-task=\(resources.cpuCores)",
-            "--mem=\(Int((resources.memoryGB * 1024).rounded(.up)))M",
-            // The command line first, then the cluster's settings (.env), then the recipe.
-            "--time=\(placement.timeLimit.map(SlurmSettings.timeText) ?? settings.timeLimit ?? SlurmSettings.timeText(resources.timeLimit))",
-        ]
-        if let partition = placement.partition ?? settings.partition ?? resources.partition { lines.append("--partition=\(partition)") }
-        if let qos = settings.qos { lines.append("--qos=\(qos)") }
-        if resources.gpuCount > 0 { lines.append("--gres=gpu:\(resources.gpuCount)") }
-        return lines.map { "#SBATCH " + $0 }
+        // The command line first, then the cluster's settings (.env), then the recipe.
+        var header = SbatchHeader(jobName: jobName, output: plan.stdoutPath, error: plan.stderrPath,
+                                  time: placement.timeLimit.map(SlurmSettings.timeText) ?? settings.timeLimit ?? SlurmSettings.timeText(resources.timeLimit))
+        header.nodes = placement.nodes ?? resources.nodes
+        header.cpusPerTask = resources.cpuCores
+        header.memoryMB = Int((resources.memoryGB * 1024).rounded(.up))
+        header.partition = placement.partition ?? settings.partition ?? resources.partition
+        header.qos = settings.qos
+        header.gpus = resources.gpuCount
+        return header
     }
 
     /// The whole script.
     public func render(_ plan: InstancePlan, jobName: String, paths: Paths) -> String {
-        var out = "#!/bin/bash\n"
-        out += directives(jobName: jobName, plan: plan).joined(separator: "\n") + "\n"
+        var out = header(jobName: jobName, plan: plan).text
         out += """
         # Rendered by bench for session \(plan.sessionName), handle \(plan.handle): recipe \(plan.recipe.name) (sha256 \(plan.recipeSHA256)).
         # The service runs on the node this job lands on; bench reads the discovery file for its address.
