@@ -69,7 +69,8 @@ final class SlurmTests: XCTestCase {
 
     func testServerJobClientJobsAndPrometheusJobThenExitLeavesTheQueueEmpty() throws {
         let script = """
-        server start redis --on slurm
+        server start redis --on slurm --count 2
+        server logs s2 --tail 20
         monitor start prometheus --on slurm
         monitor attach m1 s1
         client run redis-get-set --target s1 --on slurm --duration 2s --warmup 1s --concurrency 4
@@ -84,6 +85,13 @@ final class SlurmTests: XCTestCase {
         // server status shows the job's view.
         XCTAssertTrue(result.stdout.contains("job state:") && result.stdout.contains("RUNNING on"), result.stdout)
         XCTAssertTrue(result.stdout.contains("time limit:") && result.stdout.contains("01:00:00"), result.stdout)
+        // server logs reads the job's output file.
+        XCTAssertTrue(result.stdout.contains("Ready to accept connections"), result.stdout)
+        // --count 2: two jobs, each with its own discovered endpoint.
+        let s1 = try XCTUnwrap(server("jobs", "s1")), s2 = try XCTUnwrap(server("jobs", "s2"))
+        XCTAssertNotEqual(jobId(s1), jobId(s2))
+        XCTAssertNotEqual(ServiceProbes.port(s1), ServiceProbes.port(s2))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: bench.directory.appendingPathComponent("sessions/jobs/slurm/s2.sbatch").path))
         // The server job registered its exporter and a node_exporter with Prometheus.
         let targets = result.stdout.split(separator: "\n").filter { $0.hasPrefix("bench") && $0.contains(" s1 ") }
         XCTAssertEqual(targets.count, 2, result.stdout)
@@ -119,7 +127,8 @@ final class SlurmTests: XCTestCase {
         BenchProcess.waitUntil(20, "the session's jobs to leave the queue") { (try? Self.jobs(session: "jobs").isEmpty) ?? false }
         let state = try json("sessions/jobs/state.json")
         let servers = try XCTUnwrap(state["servers"] as? [[String: Any]])
-        XCTAssertEqual(try Self.jobState(try XCTUnwrap(jobId(servers.first))), "CANCELLED")
+        XCTAssertEqual(servers.count, 2)
+        for server in servers { XCTAssertEqual(try Self.jobState(try XCTUnwrap(jobId(server))), "CANCELLED") }
     }
 
     func testDryRunPrintsTheScriptAndSubmitsNothing() throws {
