@@ -90,9 +90,9 @@ enum ServerCommands {
                 ["recipe:", "\(instance.recipeName) (sha256 \(instance.recipeSHA256.prefix(12))…)"],
                 ["state:", stateText(instance)],
                 ["orchestrator:", instance.orchestrator],
-                ["pid:", instance.pid.map { "\($0) (process group \(instance.runtime.main!.processGroup))" } ?? "-"],
-                ["host:", instance.endpoint.host],
+                ["host:", instance.endpoint.host.isEmpty ? "(not yet known: the job has not started)" : instance.endpoint.host],
             ]
+            if let pid = instance.pid { lines.insert(["pid:", "\(pid) (process group \(instance.runtime.main!.processGroup))"], at: 4) }
             lines += instance.endpoint.ports.sorted { $0.key < $1.key }.map { ["port \($0.key):", String($0.value)] }
             if let url = instance.url { lines.append(["url:", url]) }
             lines += await context.servers.details(handle).map { [$0.0, $0.1] }
