@@ -128,6 +128,9 @@ final class SlurmTests: XCTestCase {
         let state = try json("sessions/jobs/state.json")
         let servers = try XCTUnwrap(state["servers"] as? [[String: Any]])
         XCTAssertEqual(servers.count, 2)
+        // Each server job removed its Prometheus registration when it ended.
+        let targetFiles = bench.directory.appendingPathComponent("sessions/jobs/slurm/targets").path
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: targetFiles)) ?? ["missing"], [])
         for server in servers { XCTAssertEqual(try Self.jobState(try XCTUnwrap(jobId(server))), "CANCELLED") }
     }
 
