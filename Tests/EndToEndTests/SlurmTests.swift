@@ -135,13 +135,14 @@ final class SlurmTests: XCTestCase {
     }
 
     func testDryRunPrintsTheScriptAndSubmitsNothing() throws {
-        let result = try bench.run(["--session", "dry", "-c", "server start redis --on slurm --dry-run --time 20m"])
+        let result = try bench.run(["--session", "dry", "-c", "server start redis --on slurm --dry-run --time 20m", "-c", "set timing on"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("#SBATCH --job-name=bench-dry-s1"), result.stdout)
         XCTAssertTrue(result.stdout.contains("#SBATCH --time=00:20:00"), result.stdout)
         XCTAssertTrue(result.stdout.contains("redis-server --port \"${BENCH_PORT_MAIN}\""), result.stdout)
         XCTAssertTrue(try Self.jobs(session: "dry").isEmpty)
-        let recorded = (try? bench.read("sessions/dry/session.bench")) ?? ""
+        let recorded = try bench.read("sessions/dry.bench")
+        XCTAssertTrue(recorded.contains("set timing on"), recorded)
         XCTAssertFalse(recorded.contains("server start"), "a dry run changes nothing and is not recorded:\n\(recorded)")
     }
 

@@ -72,7 +72,6 @@ enum ClientCommands {
             let result = try await runOnSlurm(invocation, request: request, context: context)
             if let handle = Handle(parsing: result.run) { context.produced(handle) }
             for line in RunSummaryRenderer.lines(result) { context.print(line) }
-            if let parts = result.parts { context.print("parts: \(parts.joined(separator: ", "))") }
             return
         }
         let console = context.console
