@@ -23,12 +23,7 @@ struct HTTPResponseParser {
 
     private var state = State.statusLine
     private var remaining = 0
-    private var status = 0
-    private var contentLength = -1
-    private var chunked = false
-    private var close = false
-    private var keepAlive = false
-    private var http10 = false
+    private var head = HTTPHead()
     private var bytes = 0
 
     /// True between responses (nothing of the next one seen yet).
@@ -72,29 +67,29 @@ struct HTTPResponseParser {
                 case .statusLine:
                     guard length >= 12, HTTPBytes.hasPrefix(line, "HTTP/1."),
                           let code = HTTPBytes.threeDigits(line, at: 9) else { return (.invalid, pos) }
-                    status = code
-                    http10 = line[7] == UInt8(ascii: "0")
+                    head.status = code
+                    head.http10 = line[7] == UInt8(ascii: "0")
                     state = .headers
                 case .headers:
                     if length > 0 {
-                        guard header(UnsafeRawBufferPointer(rebasing: line[0..<length])) else { return (.invalid, pos) }
+                        guard head.read(header: UnsafeRawBufferPointer(rebasing: line[0..<length])) else { return (.invalid, pos) }
                         continue
                     }
-                    if status >= 100 && status < 200 && status != 101 {
+                    if head.isInterim {
                         // An interim response (100 Continue): the real one follows.
                         resetResponse(keepingBytes: true)
                         continue
                     }
-                    if http10 && !keepAlive { close = true }
-                    if noBody || status == 204 || status == 304 { return (finish(), pos) }
-                    if chunked {
+                    if head.http10 && !head.keepAlive { head.close = true }
+                    if noBody || head.status == 204 || head.status == 304 { return (finish(), pos) }
+                    if head.chunked {
                         state = .chunkSize
-                    } else if contentLength >= 0 {
-                        if contentLength == 0 { return (finish(), pos) }
-                        remaining = contentLength
+                    } else if head.contentLength >= 0 {
+                        if head.contentLength == 0 { return (finish(), pos) }
+                        remaining = head.contentLength
                         state = .body
                     } else {
-                        close = true
+                        head.close = true
                         state = .untilClose
                     }
                 case .chunkSize:
@@ -122,7 +117,7 @@ struct HTTPResponseParser {
     }
 
     private mutating func finish() -> Outcome {
-        let outcome = Outcome.complete(status: status, bytes: bytes, close: close)
+        let outcome = Outcome.complete(status: head.status, bytes: bytes, close: head.close)
         resetResponse(keepingBytes: false)
         return outcome
     }
@@ -130,42 +125,7 @@ struct HTTPResponseParser {
     private mutating func resetResponse(keepingBytes: Bool) {
         state = .statusLine
         remaining = 0
-        status = 0
-        contentLength = -1
-        chunked = false
-        close = false
-        keepAlive = false
-        http10 = false
+        head = HTTPHead()
         if !keepingBytes { bytes = 0 }
-    }
-
-    /// Reads the headers that frame the body; false when one of them is malformed.
-    private mutating func header(_ line: UnsafeRawBufferPointer) -> Bool {
-        switch line[0] | 0x20 {
-        case UInt8(ascii: "c"):
-            if HTTPBytes.hasPrefixIgnoringCase(line, "content-length:") {
-                var value = 0
-                var digits = 0
-                for byte in line[15...] where byte != 0x20 && byte != 0x09 {
-                    guard byte >= 0x30 && byte <= 0x39, digits < 18 else { return false }
-                    value = value * 10 + Int(byte - 0x30)
-                    digits += 1
-                }
-                guard digits > 0 else { return false }
-                contentLength = value
-            } else if HTTPBytes.hasPrefixIgnoringCase(line, "connection:") {
-                let value = UnsafeRawBufferPointer(rebasing: line[11...])
-                if HTTPBytes.containsIgnoringCase(value, "close") { close = true }
-                if HTTPBytes.containsIgnoringCase(value, "keep-alive") { keepAlive = true }
-            }
-        case UInt8(ascii: "t"):
-            if HTTPBytes.hasPrefixIgnoringCase(line, "transfer-encoding:"),
-               HTTPBytes.containsIgnoringCase(UnsafeRawBufferPointer(rebasing: line[18...]), "chunked") {
-                chunked = true
-            }
-        default:
-            break
-        }
-        return true
     }
 }

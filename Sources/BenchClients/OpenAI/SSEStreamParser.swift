@@ -24,12 +24,7 @@ struct SSEStreamParser {
 
     private var state = State.statusLine
     private var remaining = 0
-    private var status = 0
-    private var contentLength = -1
-    private var chunked = false
-    private var close = false
-    private var keepAlive = false
-    private var http10 = false
+    private var head = HTTPHead()
     private var bytes = 0
     /// What the current (or last completed) answer's events carried.
     private(set) var stream = SSEEventStream()
@@ -74,33 +69,33 @@ struct SSEStreamParser {
                 case .statusLine:
                     guard length >= 12, line[0] == UInt8(ascii: "H"), line[4] == UInt8(ascii: "/"),
                           let code = HTTPBytes.threeDigits(line, at: 9) else { return (.invalid, pos) }
-                    status = code
-                    http10 = line[7] == UInt8(ascii: "0")
+                    head.status = code
+                    head.http10 = line[7] == UInt8(ascii: "0")
                     // A new answer: its measurements start now (the previous ones have been taken).
                     stream.reset()
                     state = .headers
                 case .headers:
                     if length > 0 {
-                        guard header(UnsafeRawBufferPointer(rebasing: line[0..<length])) else { return (.invalid, pos) }
+                        guard head.read(header: UnsafeRawBufferPointer(rebasing: line[0..<length])) else { return (.invalid, pos) }
                         continue
                     }
-                    if status >= 100 && status < 200 && status != 101 {
+                    if head.isInterim {
                         let kept = bytes
                         resetAnswer()
                         bytes = kept
                         continue
                     }
-                    if http10 && !keepAlive { close = true }
-                    stream.isEventStream = status == 200
-                    if status == 204 || status == 304 { return (finish(), pos) }
-                    if chunked {
+                    if head.http10 && !head.keepAlive { head.close = true }
+                    stream.isEventStream = head.status == 200
+                    if head.status == 204 || head.status == 304 { return (finish(), pos) }
+                    if head.chunked {
                         state = .chunkSize
-                    } else if contentLength >= 0 {
-                        if contentLength == 0 { return (finish(), pos) }
-                        remaining = contentLength
+                    } else if head.contentLength >= 0 {
+                        if head.contentLength == 0 { return (finish(), pos) }
+                        remaining = head.contentLength
                         state = .body
                     } else {
-                        close = true
+                        head.close = true
                         state = .untilClose
                     }
                 case .chunkSize:
@@ -142,7 +137,7 @@ struct SSEStreamParser {
     }
 
     private mutating func finish() -> Outcome {
-        let outcome = Outcome.complete(status: status, bytes: bytes, close: close)
+        let outcome = Outcome.complete(status: head.status, bytes: bytes, close: head.close)
         resetAnswer()
         return outcome
     }
@@ -150,35 +145,7 @@ struct SSEStreamParser {
     private mutating func resetAnswer() {
         state = .statusLine
         remaining = 0
-        status = 0
-        contentLength = -1
-        chunked = false
-        close = false
-        keepAlive = false
-        http10 = false
+        head = HTTPHead()
         bytes = 0
-    }
-
-    /// Reads the headers that frame the body; false when one of them is malformed.
-    private mutating func header(_ line: UnsafeRawBufferPointer) -> Bool {
-        if HTTPBytes.hasPrefixIgnoringCase(line, "content-length:") {
-            var value = 0
-            var digits = 0
-            for byte in line[15...] where byte != 0x20 && byte != 0x09 {
-                guard byte >= 0x30 && byte <= 0x39, digits < 18 else { return false }
-                value = value * 10 + Int(byte - 0x30)
-                digits += 1
-            }
-            guard digits > 0 else { return false }
-            contentLength = value
-        } else if HTTPBytes.hasPrefixIgnoringCase(line, "connection:") {
-            let value = UnsafeRawBufferPointer(rebasing: line[11...])
-            if HTTPBytes.containsIgnoringCase(value, "close") { close = true }
-            if HTTPBytes.containsIgnoringCase(value, "keep-alive") { keepAlive = true }
-        } else if HTTPBytes.hasPrefixIgnoringCase(line, "transfer-encoding:"),
-                  HTTPBytes.containsIgnoringCase(UnsafeRawBufferPointer(rebasing: line[18...]), "chunked") {
-            chunked = true
-        }
-        return true
     }
 }
