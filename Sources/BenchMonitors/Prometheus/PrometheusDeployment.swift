@@ -203,21 +203,14 @@ public actor PrometheusDeployment {
                              environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
         let log = directory + "/promtool.log"
         _ = unlink(log)
-        let child = try ProcessLauncher.launch(LaunchSpec(
-            argv: [promtool, "check", "config", configPath], environment: environment,
-            workingDirectory: directory, stdoutPath: log, stderrPath: log))
-        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
-        var status: ExitStatus?
-        while status == nil {
-            status = ProcessInspector.reap(pid: child.pid)
-            if status != nil { break }
-            if ContinuousClock.now >= deadline {
-                _ = await ProcessGroupSignaller.terminate(group: child.processGroup, leader: child.pid, grace: .seconds(1))
-                throw BenchError("promtool check config \(configPath) did not finish within 20 s")
-            }
-            try? await Task.sleep(for: .milliseconds(20))
+        let status: ExitStatus
+        do {
+            status = try await CommandRunner.run([promtool, "check", "config", configPath], environment: environment,
+                                                 workingDirectory: directory, timeout: .seconds(20), combinedOutput: log).status
+        } catch is CommandRunner.TimedOut {
+            throw BenchError("promtool check config \(configPath) did not finish within 20 s")
         }
-        guard let status, status != .exited(0) else { return }
+        guard status != .exited(0) else { return }
         let output = LogTail.lastLines(path: log, count: 30).joined(separator: "\n")
         throw BenchError("prometheus config \(configPath) is invalid (promtool check config: \(status)):\n\(output)")
     }
