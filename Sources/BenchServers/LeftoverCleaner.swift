@@ -27,16 +27,12 @@ public enum LeftoverCleaner {
 
     /// The user's queued and running jobs named `bench-SESSION-HANDLE`, by session name; empty where SLURM is not installed.
     static func activeJobsBySession(environment: [String: String]) -> [String: [ActiveJob]] {
-        let cwd = FileManager.default.currentDirectoryPath
-        guard (try? ExecutableResolver.resolve("squeue", environment: environment, workingDirectory: cwd)) != nil,
-              let output = CommandRunner.runNow(["squeue", "-h", "--me", "-o", "%i|%j"], environment: environment), output.succeeded else { return [:] }
+        // No squeue here (runNow cannot start it): no jobs.
+        guard let jobs = SlurmControl(environment: environment).activeJobsNow() else { return [:] }
         var bySession: [String: [ActiveJob]] = [:]
-        for line in output.stdout.split(separator: "\n") {
-            let parts = line.split(separator: "|", maxSplits: 1).map(String.init)
-            guard parts.count == 2, parts[1].hasPrefix("bench-"), let dash = parts[1].lastIndex(of: "-") else { continue }
-            let session = String(parts[1][parts[1].index(parts[1].startIndex, offsetBy: 6)..<dash])
-            guard !session.isEmpty else { continue }
-            bySession[session, default: []].append(ActiveJob(id: parts[0], name: parts[1]))
+        for job in jobs {
+            guard let session = SlurmJob.session(fromJobName: job.name) else { continue }
+            bySession[session, default: []].append(ActiveJob(id: job.id, name: job.name))
         }
         return bySession
     }

@@ -123,6 +123,14 @@ final class SbatchRenderingTests: XCTestCase {
         XCTAssertEqual(SbatchQuoting.portVariable("grpc-api"), "BENCH_PORT_GRPC_API")
     }
 
+    func testSessionFromJobName() {
+        XCTAssertEqual(SlurmJob.session(fromJobName: "bench-exp-1-s3"), "exp-1")
+        XCTAssertEqual(SlurmJob.session(fromJobName: SlurmOrchestrator.jobName(session: "golden", handle: Handle(kind: .run, number: 2))), "golden")
+        XCTAssertNil(SlurmJob.session(fromJobName: "bench-s1"), "no session part")
+        XCTAssertNil(SlurmJob.session(fromJobName: "bench-"))
+        XCTAssertNil(SlurmJob.session(fromJobName: "train-resnet-s1"))
+    }
+
     func testJobInfoFromScontrol() throws {
         let line = "JobId=42 JobName=bench-x-s1 UserId=root(0) GroupId=root(0) MCS_label=N/A Priority=1 Nice=0 Account=(null) QOS=(null) "
             + "JobState=FAILED Reason=NonZeroExitCode Dependency=(null) Requeue=0 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=3:0 "

@@ -68,14 +68,15 @@ public struct SlurmControl: Sendable {
         _ = CommandRunner.runNow(["scancel"] + ids, environment: environment)
     }
 
-    /// Ids and names of the user's active jobs whose name starts with `prefix`.
-    public func activeJobs(namePrefix prefix: String) async throws -> [(id: String, name: String)] {
-        let output = try await CommandRunner.run(["squeue", "-h", "-o", "%i|%j"], environment: environment)
-        guard output.succeeded else { throw BenchError("squeue: \(output.message)") }
+    /// Ids and names of the user's queued and running jobs, blocking (cleanup scans at start-up);
+    /// nil where squeue fails.
+    public func activeJobsNow() -> [(id: String, name: String)]? {
+        guard let output = CommandRunner.runNow(["squeue", "-h", "--me", "-o", "%i|%j"], environment: environment), output.succeeded else {
+            return nil
+        }
         return output.stdout.split(separator: "\n").compactMap { line in
             let parts = line.split(separator: "|", maxSplits: 1).map(String.init)
-            guard parts.count == 2, parts[1].hasPrefix(prefix) else { return nil }
-            return (parts[0], parts[1])
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
         }
     }
 }

@@ -20,4 +20,12 @@ public struct SlurmJob: Sendable, Codable, Equatable {
 
     /// The job name prefix of a session's jobs.
     public static func namePrefix(session: String) -> String { "bench-\(session)-" }
+
+    /// The session a `bench-SESSION-HANDLE` job belongs to; nil for other jobs.
+    public static func session(fromJobName name: String) -> String? {
+        guard name.hasPrefix("bench-"), let dash = name.lastIndex(of: "-") else { return nil }
+        let start = name.index(name.startIndex, offsetBy: 6)
+        guard start < dash else { return nil }
+        return String(name[start..<dash])
+    }
 }
