@@ -20,7 +20,7 @@ public actor MonitorManager {
     /// Process groups of running Prometheus deployments, for a signal handler to stop synchronously.
     private nonisolated let liveGroups = Mutex<[Handle: [Int32]]>([:])
     /// Prometheus jobs, for a signal handler to cancel synchronously.
-    private nonisolated let liveJobs = Mutex<[Handle: (SlurmOrchestrator, String?)]>([:])
+    private nonisolated let liveJobs = Mutex<[Handle: (SlurmOrchestrator, String)]>([:])
 
     /// Where monitor processes are recorded for cleanup after a SIGKILL (the session's state.json).
     private let servers: ServerManager?
@@ -83,17 +83,14 @@ public actor MonitorManager {
                     await servers?.noteSlurmUse()
                     configuration.job = PrometheusJob(orchestrator: slurm, name: SlurmOrchestrator.jobName(session: session.name, handle: handle),
                                                       placement: placement)
-                    liveJobs.withLock { $0[handle] = (slurm, nil) }
                 }
                 monitor = PrometheusMonitor(deployment: PrometheusDeployment(configuration), queries: recipe.queries)
             } else {
                 monitor = BuiltinSampler(recipe: recipe)
             }
             try await monitor.start()
-            if let prometheus = monitor as? PrometheusMonitor, let id = await prometheus.deployment.jobId, let slurm {
-                liveJobs.withLock { $0[handle] = (slurm, id) }
-            }
             if let prometheus = monitor as? PrometheusMonitor {
+                if let slurm, let id = await prometheus.deployment.jobId { liveJobs.withLock { $0[handle] = (slurm, id) } }
                 let processes = await prometheus.deployment.processes
                 liveGroups.withLock { $0[handle] = processes.map(\.processGroup) }
                 await servers?.recordAuxiliary(handle, processes)
@@ -203,9 +200,7 @@ public actor MonitorManager {
 
     /// Stops every running Prometheus at once, blocking: for SIGTERM/SIGHUP, when there is no time for the actor.
     public nonisolated func emergencyStopAll() {
-        for (slurm, id) in liveJobs.withLock({ Array($0.values) }) {
-            if let id { slurm.control.cancelNow([id]) }
-        }
+        for (slurm, id) in liveJobs.withLock({ Array($0.values) }) { slurm.control.cancelNow([id]) }
         ProcessGroupSignaller.terminateNow(liveGroups.withLock { $0.values.flatMap { $0 } }, grace: .seconds(3))
     }
 
