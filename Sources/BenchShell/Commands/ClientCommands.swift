@@ -158,10 +158,15 @@ enum ClientCommands {
             if case .number(let value)? = result.kindMetrics[key] { return String(format: format, value) }
             return "-"
         }
-        return [point, result.run, result.status.rawValue, String(format: "%.1f", result.throughput.requestsPerSecond),
-                String(format: "%.3f", result.latency.responseTime.p50), String(format: "%.3f", result.latency.responseTime.p99),
-                String(result.counts.errorTotal), metric("output_throughput", "%.1f"), metric("median_ttft_ms", "%.1f"),
-                metric("median_tpot_ms", "%.2f"), metric("request_goodput", "%.2f")]
+        return [point, result.run, result.status.rawValue] + headline(result)
+            + [metric("output_throughput", "%.1f"), metric("median_ttft_ms", "%.1f"), metric("median_tpot_ms", "%.2f"),
+               metric("request_goodput", "%.2f")]
+    }
+
+    /// REQ/S, P50 MS, P99 MS and ERRORS of a run, as `client status` and sweep tables show them.
+    private static func headline(_ result: RunResult) -> [String] {
+        [String(format: "%.1f", result.throughput.requestsPerSecond), String(format: "%.3f", result.latency.responseTime.p50),
+         String(format: "%.3f", result.latency.responseTime.p99), String(result.counts.errorTotal)]
     }
 
     static let status = CommandSpec(
@@ -175,10 +180,7 @@ enum ClientCommands {
         }
         context.table(["RUN", "RECIPE", "TARGET", "STATUS", "REQ/S", "P50 MS", "P99 MS", "ERRORS"], runs.map { run in
             guard let result = run.result else { return [run.handle.description, run.recipe, run.target, "running", "-", "-", "-", "-"] }
-            return [run.handle.description, run.recipe, run.target, result.status.rawValue,
-                    String(format: "%.1f", result.throughput.requestsPerSecond),
-                    String(format: "%.3f", result.latency.responseTime.p50), String(format: "%.3f", result.latency.responseTime.p99),
-                    String(result.counts.errorTotal)]
+            return [run.handle.description, run.recipe, run.target, result.status.rawValue] + headline(result)
         })
     }
 
