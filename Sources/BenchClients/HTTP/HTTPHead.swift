@@ -14,6 +14,22 @@ struct HTTPHead {
     /// An interim response (100 Continue and the like): the real one follows on the same connection.
     var isInterim: Bool { status >= 100 && status < 200 && status != 101 }
 
+    /// How a response's body is delimited.
+    enum Body {
+        case none, chunked, length(Int), untilClose
+    }
+
+    /// How the body is delimited, once the head has ended (`noBody`: the request was HEAD). Marks the
+    /// connection as closing when HTTP/1.0 did not ask to keep it, or when the body runs to the close.
+    mutating func body(noBody: Bool) -> Body {
+        if http10 && !keepAlive { close = true }
+        if noBody || status == 204 || status == 304 { return .none }
+        if chunked { return .chunked }
+        if contentLength >= 0 { return contentLength == 0 ? .none : .length(contentLength) }
+        close = true
+        return .untilClose
+    }
+
     /// Reads one header line (without its CRLF); only the headers that frame the body matter. False
     /// when one of them is malformed.
     mutating func read(header line: UnsafeRawBufferPointer) -> Bool {

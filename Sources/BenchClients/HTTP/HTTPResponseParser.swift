@@ -80,17 +80,13 @@ struct HTTPResponseParser {
                         resetResponse(keepingBytes: true)
                         continue
                     }
-                    if head.http10 && !head.keepAlive { head.close = true }
-                    if noBody || head.status == 204 || head.status == 304 { return (finish(), pos) }
-                    if head.chunked {
-                        state = .chunkSize
-                    } else if head.contentLength >= 0 {
-                        if head.contentLength == 0 { return (finish(), pos) }
-                        remaining = head.contentLength
+                    switch head.body(noBody: noBody) {
+                    case .none: return (finish(), pos)
+                    case .chunked: state = .chunkSize
+                    case .length(let bodyLength):
+                        remaining = bodyLength
                         state = .body
-                    } else {
-                        head.close = true
-                        state = .untilClose
+                    case .untilClose: state = .untilClose
                     }
                 case .chunkSize:
                     guard let size = HTTPBytes.hexPrefix(line, length: length) else { return (.invalid, pos) }

@@ -85,18 +85,14 @@ struct SSEStreamParser {
                         bytes = kept
                         continue
                     }
-                    if head.http10 && !head.keepAlive { head.close = true }
                     stream.isEventStream = head.status == 200
-                    if head.status == 204 || head.status == 304 { return (finish(), pos) }
-                    if head.chunked {
-                        state = .chunkSize
-                    } else if head.contentLength >= 0 {
-                        if head.contentLength == 0 { return (finish(), pos) }
-                        remaining = head.contentLength
+                    switch head.body(noBody: false) {
+                    case .none: return (finish(), pos)
+                    case .chunked: state = .chunkSize
+                    case .length(let bodyLength):
+                        remaining = bodyLength
                         state = .body
-                    } else {
-                        head.close = true
-                        state = .untilClose
+                    case .untilClose: state = .untilClose
                     }
                 case .chunkSize:
                     guard let size = HTTPBytes.hexPrefix(line, length: length) else { return (.invalid, pos) }
