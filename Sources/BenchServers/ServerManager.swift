@@ -249,7 +249,9 @@ public actor ServerManager {
         guard let recipe = recipes[handle], let first = instances[handle] else { throw BenchError("\(handle): unknown instance") }
         let spec = recipe.readiness
         let limit = timeout ?? spec?.timeout ?? BenchDuration(seconds: 30)
-        var started = ContinuousClock.now
+        // For jobs `started` moves to when the job reported its address; "ready in" counts from here, queue wait included.
+        let waitStarted = ContinuousClock.now
+        var started = waitStarted
         let limitDuration = Duration.milliseconds(Int64(limit.seconds * 1000))
         var deadline = started + limitDuration
         let interval = Duration.milliseconds(Int64((spec?.interval.seconds ?? 0.2) * 1000))
@@ -318,7 +320,8 @@ public actor ServerManager {
                     liveRuntimes.withLock { $0[handle] = runtime }
                 }
                 persist()
-                let elapsed = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+                let waited = ContinuousClock.now - waitStarted
+                let elapsed = Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
                 let at = instance.url ?? instance.endpoint.address("main") ?? instance.endpoint.host
                 progress(String(format: "%@ %@: ready in %.2fs at %@", handle.description, instance.recipeName, elapsed, at))
                 return
