@@ -128,20 +128,33 @@ public final class LoadEngine: LoadGenerator {
         let flag = DoneFlag()
         finished.whenComplete { _ in flag.set() }
 
-        // Progress about once a second, on whole seconds since the start.
-        var nextReport = 1.0
-        while !flag.isSet {
-            try? await Task.sleep(nanoseconds: 20_000_000)
-            if Task.isCancelled { stop() }
-            let elapsedNanoseconds = NIODeadline.now().uptimeNanoseconds &- origin
-            let elapsed = Double(elapsedNanoseconds) / 1e9
-            guard elapsed >= nextReport, !flag.isSet else { continue }
-            nextReport = elapsed.rounded(.down) + 1
-            // Whole seconds since the start that are over (slices count from the start, warm-up included).
-            let (snapshot, seconds) = try await Self.collect(loops, upTo: Int(elapsedNanoseconds / 1_000_000_000))
-            progress(snapshot, seconds, elapsed)
+        // Progress once a second, on whole seconds since the start. The reporter sleeps until the next
+        // second instead of polling: a thread waking every few milliseconds lands on the CPUs the event
+        // loop and a local target share, and measurably adds to the latencies of an idle target.
+        let running = loops
+        let reporter = Task {
+            var second: UInt64 = 1
+            while !flag.isSet {
+                let elapsed = NIODeadline.now().uptimeNanoseconds &- origin
+                if elapsed < second * 1_000_000_000 {
+                    try await Task.sleep(nanoseconds: second * 1_000_000_000 - elapsed)
+                    continue
+                }
+                guard !flag.isSet else { break }
+                second = elapsed / 1_000_000_000 + 1
+                // Whole seconds since the start that are over (slices count from the start, warm-up included).
+                let (snapshot, seconds) = try await Self.collect(running, upTo: Int(elapsed / 1_000_000_000))
+                progress(snapshot, seconds, Double(elapsed) / 1e9)
+            }
         }
-        try await finished.get()
+        // Ctrl-C (task cancellation) stops the loops, which keep what they measured and then finish.
+        try await withTaskCancellationHandler {
+            try await finished.get()
+        } onCancel: {
+            self.stop()
+        }
+        reporter.cancel()
+        _ = await reporter.result
 
         let (snapshot, remaining) = try await Self.collect(loops, upTo: Int.max)
         var stats: [LoopStats] = []
