@@ -18,6 +18,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
                        providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(name: "CTimerFD", path: "Sources/CTimerFD"),
         .target(name: "BenchCore", dependencies: [
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
@@ -25,7 +26,7 @@ let package = Package(
         ]),
         .target(name: "BenchServers", dependencies: ["BenchCore"]),
         .target(name: "BenchClients", dependencies: [
-            "BenchCore",
+            "BenchCore", "CTimerFD",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -23,6 +23,8 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
     private var sentTimes: [UInt64]
     private var head = 0
     private(set) var inFlight = 0
+    /// Requests queued since the last flush (the newest in the ring).
+    private var unflushed = 0
     let depth: Int
 
     /// When the answer to the oldest in-flight request began arriving (0: not yet).
@@ -64,14 +66,29 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
         scheduledTimes[tail] = scheduled
         sentTimes[tail] = sent
         inFlight += 1
+        unflushed += 1
         driver.inFlight += 1
         codec.appendRequest()
     }
 
     @inline(__always)
     func flush() {
+        unflushed = 0
         guard let output = codec.takeOutput(), let context else { return }
         context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+    }
+
+    /// Writes what is queued, first noting `time` as its send time: the open loop reads the clock
+    /// once more just before the write, so the service time does not include the pacer's own work.
+    @inline(__always)
+    func flush(sentAt time: UInt64) {
+        var index = head + inFlight - unflushed
+        for _ in 0..<unflushed {
+            if index >= depth { index -= depth }
+            sentTimes[index] = time
+            index += 1
+        }
+        flush()
     }
 
     @inline(__always)

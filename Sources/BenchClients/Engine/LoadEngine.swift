@@ -103,11 +103,13 @@ public final class LoadEngine: LoadGenerator {
                     sweepInterval: min(max(timeout / 20, 5_000_000), 250_000_000),
                     lagBound: lagBound,
                     expectedInterval: meanGap.map { UInt64($0.rounded()) })
-                let loop = try await eventLoop.submit { () -> Loop<Codec> in
+                let loop = try await eventLoop.flatSubmit { () -> EventLoopFuture<Loop<Codec>> in
                     let driver = LoopDriver<Codec>(eventLoop: eventLoop, settings: settings, config: config, origin: origin)
-                    driver.start()
-                    return Loop(eventLoop: eventLoop, driver: NIOLoopBound(driver, eventLoop: eventLoop),
-                                done: driver.done.futureResult)
+                    let bound = NIOLoopBound(driver, eventLoop: eventLoop)
+                    return driver.prepare().map {
+                        bound.value.start()
+                        return Loop(eventLoop: eventLoop, driver: bound, done: bound.value.done.futureResult)
+                    }
                 }.get()
                 loops.append(loop)
             }
