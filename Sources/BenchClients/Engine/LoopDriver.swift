@@ -470,6 +470,9 @@ final class LoopDriver<Codec: LoadCodec> {
         }
     }
 
+    @_specialize(exported: false, where Codec == HTTPCodec)
+    @_specialize(exported: false, where Codec == RedisCodec)
+    @_specialize(exported: false, where Codec == OpenAICodec)
     private func paceTimerFired() {
         guard phase != .finished, paceArmed else { return }
         paceArmed = false
