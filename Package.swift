@@ -41,7 +41,9 @@ let package = Package(
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore"]),
         .testTarget(name: "BenchShellTests", dependencies: ["BenchShell", "BenchCore"]),
         .testTarget(name: "BenchServersTests", dependencies: ["BenchServers", "BenchCore"], exclude: ["Golden"]),
-        .testTarget(name: "BenchClientsTests", dependencies: ["BenchClients", "BenchCore"]),
+        .testTarget(name: "BenchClientsTests", dependencies: [
+            "BenchClients", "BenchCore", .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "BenchMonitorsTests", dependencies: ["BenchMonitors", "BenchServers", "BenchCore"]),
         // Depends on the executable so `swift test` builds the binary these tests drive.
         .testTarget(name: "EndToEndTests", dependencies: ["bench"]),

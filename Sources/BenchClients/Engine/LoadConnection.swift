@@ -82,8 +82,10 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
     /// once more just before the write, so the service time does not include the pacer's own work.
     @inline(__always)
     func flush(sentAt time: UInt64) {
-        var index = head + inFlight - unflushed
-        for _ in 0..<unflushed {
+        // Queued requests are in flight until answered or failed, and none is answered before it is written.
+        let count = min(unflushed, inFlight)
+        var index = head + inFlight - count
+        for _ in 0..<count {
             if index >= depth { index -= depth }
             sentTimes[index] = time
             index += 1
@@ -130,6 +132,7 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
     func discardInFlight() {
         driver.inFlight -= inFlight
         inFlight = 0
+        unflushed = 0
     }
 
     /// Closes without failing anything (end of run, or after a `Connection: close` answer).
@@ -206,7 +209,8 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
                 break parsing
             }
         }
-        flush()
+        // Requests queued while parsing go out now: that, not the read, is their send time.
+        if unflushed > 0 { flush(sentAt: driver.now()) } else { flush() }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -59,6 +59,9 @@ final class LoopDriver<Codec: LoadCodec> {
     private var paceWake: UInt64 = 0
     /// How late pace wake-ups arrive, smoothed; the timer is armed that much (and a bit) early.
     private var wakeLateness: UInt64 = 0
+    /// The last pace wake-up found answers due: the next is armed on time, not early (an early wake
+    /// could not spin, and would only cost a second wake-up).
+    private var lastWakeFoundWork = false
 
     private(set) var stats = LoopStats()
 
@@ -102,7 +105,9 @@ final class LoopDriver<Codec: LoadCodec> {
     /// Sets up what the loop needs before `start` (the open loop's timer).
     func prepare() -> EventLoopFuture<Void> {
         guard isOpenLoop else { return eventLoop.makeSucceededVoidFuture() }
-        return PaceTimer.start(on: eventLoop) { [unowned(unsafe) self] in self.paceTimerFired() }
+        return PaceTimer.start(on: eventLoop,
+                               fire: { [unowned(unsafe) self] in self.paceTimerFired() },
+                               lost: { [unowned(unsafe) self] in self.paceTimerLost() })
             .assumeIsolated()
             .map { [self] timer in paceTimer = timer?.value }
             .nonisolated()
@@ -454,8 +459,16 @@ final class LoopDriver<Codec: LoadCodec> {
     private func armTimer(for due: UInt64, now: UInt64, early: Bool = true) {
         let margin = min(Self.spinLimit, wakeLateness + wakeLateness / 2 + 5_000)
         paceArmed = true
-        paceWake = early && due > now && due - now > margin ? due - margin : due
+        paceWake = early && !lastWakeFoundWork && due > now && due - now > margin ? due - margin : due
+        // Should arming fail, the timer reports itself lost first (`paceTimerLost`), and NIO's timers take over.
         paceTimer?.arm(at: origin &+ paceWake)
+    }
+
+    /// The loop's own timer stopped working: pacing goes on with NIO's timers, the pending wake-up included.
+    private func paceTimerLost() {
+        paceTimer = nil
+        guard phase != .finished, paceArmed else { return }
+        schedule(.pace, at: paceWake)
     }
 
     /// When this loop's request after the next one is due (nil: there is none).
@@ -480,6 +493,7 @@ final class LoopDriver<Codec: LoadCodec> {
         // Lateness of this wake-up, smoothed over about 16 of them.
         let late = now > paceWake ? now - paceWake : 0
         wakeLateness = wakeLateness - wakeLateness / 16 + late / 16
+        lastWakeFoundWork = inFlight > 0
         if hasMoreToSend && now < nextTime {
             if inFlight == 0 && nextTime - now <= Self.spinLimit {
                 // Nothing to read meanwhile: spinning delays no answer. The wake-up for the request after

@@ -17,19 +17,26 @@ final class PaceTimer: ChannelInboundHandler {
 
     private let descriptor: CInt
     private let fire: () -> Void
+    private let lost: () -> Void
     private var channel: Channel?
+    /// Closed, or arming failed: the driver has been told and paces with NIO's timers.
+    private(set) var isDead = false
 
-    private init(descriptor: CInt, fire: @escaping () -> Void) {
+    private init(descriptor: CInt, fire: @escaping () -> Void, lost: @escaping () -> Void) {
         self.descriptor = descriptor
         self.fire = fire
+        self.lost = lost
     }
 
-    /// A timer whose expiries call `fire` on `eventLoop`; nil where the system has no timer descriptors.
-    static func start(on eventLoop: EventLoop, fire: @escaping () -> Void) -> EventLoopFuture<NIOLoopBound<PaceTimer>?> {
+    /// A timer whose expiries call `fire` on `eventLoop`, and that calls `lost` once if it stops
+    /// working before `close()`; nil where the system has no timer descriptors.
+    static func start(on eventLoop: EventLoop, fire: @escaping () -> Void, lost: @escaping () -> Void)
+        -> EventLoopFuture<NIOLoopBound<PaceTimer>?>
+    {
         #if os(Linux)
         let descriptor = bench_timerfd_create()
         guard descriptor >= 0 else { return eventLoop.makeSucceededFuture(nil) }
-        let timer = PaceTimer(descriptor: descriptor, fire: fire)
+        let timer = PaceTimer(descriptor: descriptor, fire: fire, lost: lost)
         let bound = NIOLoopBound(timer, eventLoop: eventLoop)
         return NIOPipeBootstrap(group: eventLoop)
             .channelInitializer { channel in
@@ -40,9 +47,11 @@ final class PaceTimer: ChannelInboundHandler {
                 bound.value.channel = channel
                 return bound
             }
-            .flatMapErrorThrowing { _ in
-                // Not registered: the descriptor is still ours to close, and the driver falls back.
-                _ = Glibc.close(descriptor)
+            .flatMapErrorThrowing { error in
+                // NIO hands the descriptor back only when it refused it up front (its type); once a channel
+                // was made, a failed registration closes the channel and the descriptor with it.
+                if let error = error as? ChannelError, error == .operationUnsupported { _ = Glibc.close(descriptor) }
+                bound.value.isDead = true
                 return nil
             }
         #else
@@ -50,24 +59,43 @@ final class PaceTimer: ChannelInboundHandler {
         #endif
     }
 
-    /// Wakes the driver at `deadline` (NIODeadline's uptime nanoseconds), replacing any earlier arming.
+    /// Wakes the driver at `deadline` (NIODeadline's uptime nanoseconds), replacing any earlier
+    /// arming. If the kernel refuses, the timer is lost (`lost` runs before this returns).
     @inline(__always)
     func arm(at deadline: UInt64) {
+        guard !isDead else { return }
         #if os(Linux)
-        _ = bench_timerfd_arm(descriptor, deadline)
+        if bench_timerfd_arm(descriptor, deadline) != 0 { die() }
         #endif
     }
 
-    /// Stops the timer; the channel closes the descriptor.
+    /// Stops the timer for good; the channel closes the descriptor. `lost` is not called.
     func close() {
+        isDead = true
         channel?.close(promise: nil)
         channel = nil
     }
 
+    private func die() {
+        guard !isDead else { return }
+        isDead = true
+        channel?.close(promise: nil)
+        channel = nil
+        lost()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // Eight bytes, the number of expiries: one wake-up whatever the count.
+        guard !isDead else { return }
         fire()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {}
+    func channelInactive(context: ChannelHandlerContext) {
+        die()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        die()
+    }
 }
