@@ -15,6 +15,9 @@ public protocol Monitor: AnyObject, Sendable {
     func start() async throws
     /// Starts scraping `target` (replacing an earlier target of the same name).
     func attach(_ target: MonitorTarget) async throws
+    /// Waits, boundedly, until newly attached targets have been sampled once, so that a run started
+    /// next has samples from before its start. Never fails: `monitor targets` shows what did not settle.
+    func settle(_ targets: [MonitorTarget]) async
     /// Stops scraping the target called `name`; samples already taken stay queryable.
     func detach(name: String) async throws
     /// The series of each query over `window`, one value per `interval`; a failing query gets
@@ -25,6 +28,9 @@ public protocol Monitor: AnyObject, Sendable {
 }
 
 extension Monitor {
+    /// Monitors that sample on attach need no waiting.
+    public func settle(_ targets: [MonitorTarget]) async {}
+
     /// Writes the recipe's queries plus `extra` over `window` to `path` (atomically).
     public func export(window: TimeWindow, extra: [NamedQuery] = [], format: MonitorExportFormat,
                        to path: String) async throws {

@@ -130,6 +130,12 @@ public actor MonitorManager {
         entries[handle]?.attached[server.handle] = target
     }
 
+    /// Waits (boundedly) until the monitor has sampled the given attached servers once.
+    public func settle(_ handle: Handle, servers: [Handle]) async {
+        guard let entry = entries[handle], entry.running else { return }
+        await entry.monitor.settle(servers.compactMap { entry.attached[$0] })
+    }
+
     public func detach(_ handle: Handle, server: Handle) async throws {
         let current = try entry(handle)
         guard current.attached[server] != nil else {

@@ -21,7 +21,7 @@ final class MonitorCommandTests: XCTestCase {
         monitor start prometheus
         monitor attach m1 s1
         monitor attach m1 s9
-        sleep 6s
+        sleep 2s
         client run redis-get-set --target s1 --duration 10s --warmup 0s --concurrency 10
         sleep 2s
         monitor export m1 --run r1
@@ -43,6 +43,9 @@ final class MonitorCommandTests: XCTestCase {
         let queries = try XCTUnwrap(((run["monitor"] as? [String: Any])?["m1"] as? [String: Any])?["queries"] as? [String: Any], "\(run["monitor"] ?? "no monitor section")")
         XCTAssertNotNil((queries["redis_commands_per_s"] as? [String: Any])?["mean"] as? Double, "\(queries)")
 
+        // Attach returns once Prometheus has scraped the target (file discovery alone takes up to 5 s,
+        // which a fixed pause used to race); the 2 s pause puts a point of the query's 1 s grid between
+        // that first scrape and the run's start.
         // Redis' command counter, as Prometheus scraped it just before and just after the run,
         // rose by the number of requests the client sent, within 10% (the exporter's own INFO
         // commands are the rest).

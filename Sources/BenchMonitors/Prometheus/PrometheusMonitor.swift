@@ -29,6 +29,24 @@ public final class PrometheusMonitor: Monitor {
                                    metricsPath: target.metricsPath)
     }
 
+    /// Waits until Prometheus has scraped each target once: file discovery hands changes to the
+    /// scrape manager at most every 5 s, and the first scrape comes up to an interval later, so a run
+    /// started right after `monitor attach` would otherwise begin before any sample. Bounded: a
+    /// target still unscraped after that is left for `monitor targets` to show.
+    public func settle(_ targets: [MonitorTarget]) async {
+        let addresses = Set(targets.compactMap(\.address))
+        guard !addresses.isEmpty, let client = await deployment.client else { return }
+        let deadline = ContinuousClock.now + .seconds(8 + 3 * interval.seconds)
+        while ContinuousClock.now < deadline && !Task.isCancelled {
+            if let active = try? await client.targets() {
+                // "unknown" until the first scrape (Prometheus then reports year 1 as the last scrape).
+                let scraped = Set(active.filter { $0.health != .unknown }.compactMap { $0.labels["instance"] })
+                if addresses.isSubset(of: scraped) { return }
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
     public func detach(name: String) async throws { try deployment.removeTarget(name: name) }
 
     public func rangeQueries(_ queries: [NamedQuery], window: TimeWindow) async -> [NamedQueryResult] {

@@ -44,6 +44,8 @@ enum MonitorCommands {
             guard let instance = await context.servers.instance(server) else { throw BenchError("\(server): no such server instance") }
             try await context.monitors.attach(monitor, server: instance, recipe: await context.servers.recipe(for: server))
         }
+        // A run started next should find samples from before its start.
+        await context.monitors.settle(monitor, servers: servers)
         context.print("\(monitor) scrapes \(servers.map(\.description).joined(separator: " "))")
     }
 
