@@ -286,5 +286,10 @@ final class ResultsSerializationTests: XCTestCase {
         for v: UInt64 in [1_000, 2_000, 40_000] { snapshot.responseTime.record(v) }
         XCTAssertEqual(RunSummaryRenderer.progressLine(snapshot: snapshot, elapsed: 7, total: 12),
                        "7.0s/12.0s  2,000 req/s  p50 2.00 ms  p99 40.00 ms  errors 3")
+        // Right at the end of the warm-up there is no measured window to divide by yet.
+        snapshot.completed = 16
+        snapshot.warmupRequests = 2_000
+        XCTAssertEqual(RunSummaryRenderer.progressLine(snapshot: snapshot, elapsed: 2.0015, total: 12),
+                       "2.0s/12.0s  warm-up  2,000 requests (not measured)")
     }
 }

@@ -93,10 +93,12 @@ public enum RunSummaryRenderer {
     public static func progressLine(snapshot s: AggregateSnapshot, elapsed: Double, total: Double?) -> String {
         let clock = total.map { "\(seconds(elapsed))/\(seconds($0))" } ?? seconds(elapsed)
         let warmup = Double(s.warmupEnd) / 1e9
-        if elapsed < warmup {
+        let measured = elapsed - warmup
+        // Progress comes on whole seconds, and so does the end of a whole-second warm-up: a rate over the
+        // few milliseconds since would be noise (10,000 req/s reported for a 1,000 req/s run).
+        if measured < 0.25 {
             return "\(clock)  warm-up  \(count(s.warmupRequests)) requests (not measured)"
         }
-        let measured = elapsed - warmup
         let perSecond = measured > 0 ? Double(s.completed) / measured : 0
         var line = "\(clock)  \(rate(perSecond)) req/s"
         if s.responseTime.totalCount > 0 {
