@@ -78,9 +78,7 @@ final class PaceTimer: ChannelInboundHandler {
 
     private func die() {
         guard !isDead else { return }
-        isDead = true
-        channel?.close(promise: nil)
-        channel = nil
+        close()
         lost()
     }
 
