@@ -25,9 +25,14 @@ def bench(*commands, session=None):
     return p
 
 
+def attached(command):
+    """bench's command line for one command in the targets' session, which it leaves running."""
+    return [BENCH, "--attach", "targets", "-c", command, "-c", "detach"]
+
+
 def bench_run(session, command):
     """One client run in the targets' session (attached), returning its result file."""
-    p = subprocess.run([BENCH, "--attach", "targets", "-c", command, "-c", "detach"], env=env, capture_output=True, text=True)
+    p = subprocess.run(attached(command), env=env, capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"bench failed: {command}\n{p.stderr}")
     return newest_run()
@@ -72,9 +77,8 @@ try:
         wrk_cpu.append(cpu / done * 1e6)
 
     def bench_closed():
-        p, _, cpu = timed([BENCH, "--attach", "targets", "-c",
-                           f"client run nginx-get --target s1 --concurrency 50 --duration {S}s --warmup 1s --threads 1 --quiet",
-                           "-c", "detach"])
+        p, _, cpu = timed(attached(
+            f"client run nginx-get --target s1 --concurrency 50 --duration {S}s --warmup 1s --threads 1 --quiet"))
         r = newest_run()
         bench_rps.append(r["throughput"]["requests_per_s"])
         # Warm-up requests cost CPU too; the session's start and end are counted against bench.
@@ -128,9 +132,8 @@ try:
     # Memory with run length: 10 thousand vs 10 million requests (Redis, pipeline 16).
     rss = {}
     for n in (10_000, 10_000_000):
-        _, kib, _ = timed([BENCH, "--attach", "targets", "-c",
-                            f"client run redis-get-set --target s2 --requests {n} --warmup 0s --set command=get --set pipeline=16 --quiet",
-                            "-c", "detach"])
+        _, kib, _ = timed(attached(
+            f"client run redis-get-set --target s2 --requests {n} --warmup 0s --set command=get --set pipeline=16 --quiet"))
         rss[n] = kib
 finally:
     subprocess.run([BENCH, "--cleanup", "targets"], env=env, capture_output=True)
