@@ -61,6 +61,19 @@ final class SlurmTests: XCTestCase {
         ServiceProbes.servers(in: bench.directory, session: session)[handle]
     }
 
+    /// s1's job ended outside bench: bench records it, says so before its next prompt, and `server status` shows it.
+    private func assertJobEndNoticed(_ live: ServerLifecycleTests.LiveBench, session: String, jobState: String,
+                                     file: StaticString = #filePath, line: UInt = #line) {
+        BenchProcess.waitUntil(20, "bench to notice the job end (\(jobState))") {
+            (self.server(session, "s1")?["state"] as? [String: Any])?["jobEnded"] != nil
+        }
+        live.send("server status")
+        let (status, out, err) = live.finish()
+        XCTAssertEqual(status, 0, err, file: file, line: line)
+        XCTAssertTrue(err.contains("s1 (redis) job \(jobState)"), err, file: file, line: line)
+        XCTAssertTrue(out.contains("job \(jobState)"), out, file: file, line: line)
+    }
+
     private func jobId(_ server: [String: Any]?) -> String? {
         ((server?["runtime"] as? [String: Any])?["job"] as? [String: Any])?["id"] as? String
     }
@@ -229,14 +242,7 @@ final class SlurmTests: XCTestCase {
         }
         let job = try XCTUnwrap(id)
         XCTAssertEqual(try Self.slurm(["scancel", job]).status, 0)
-        BenchProcess.waitUntil(20, "bench to notice the cancelled job") {
-            (server("outside", "s1")?["state"] as? [String: Any])?["jobEnded"] != nil
-        }
-        live.send("server status")
-        let (status, out, err) = live.finish()
-        XCTAssertEqual(status, 0, err)
-        XCTAssertTrue(err.contains("s1 (redis) job CANCELLED"), err)
-        XCTAssertTrue(out.contains("job CANCELLED"), out)
+        assertJobEndNoticed(live, session: "outside", jobState: "CANCELLED")
     }
 
     func testLostNodeEndsTheJobAndIsNoticed() throws {
@@ -247,14 +253,7 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(try Self.slurm(["scontrol", "update", "nodename=\(node)", "state=down", "reason=bench-test"]).status, 0)
         // ReturnToService=2 brings the node back once its slurmd reports; resume in case it did not.
         defer { _ = try? Self.slurm(["scontrol", "update", "nodename=\(node)", "state=resume"]) }
-        BenchProcess.waitUntil(20, "bench to notice the lost node") {
-            (server("lost", "s1")?["state"] as? [String: Any])?["jobEnded"] != nil
-        }
-        live.send("server status")
-        let (status, out, err) = live.finish()
-        XCTAssertEqual(status, 0, err)
-        XCTAssertTrue(err.contains("s1 (redis) job NODE_FAIL"), err)
-        XCTAssertTrue(out.contains("job NODE_FAIL"), out)
+        assertJobEndNoticed(live, session: "lost", jobState: "NODE_FAIL")
         BenchProcess.waitUntil(20, "the node to be back") {
             (try? Self.slurm(["sinfo", "-h", "-o", "%T"]).stdout.hasPrefix("idle")) ?? false
         }
