@@ -247,11 +247,23 @@ func runBench() async -> Int32 {
         status = await shell.runBatch(reader: PlainLineReader(), sourceName: "<stdin>")
     }
 
+    // An attached session's servers were kept running on purpose (a model server that took ten
+    // minutes to load): commands that stop at an error leave them as they were found, detached,
+    // rather than stopping them over a typo before the script's own `detach`.
+    if attachedState != nil && status == 1 && !shell.detachRequested {
+        await servers.detach()
+        let live = await servers.all.filter { $0.state.isLive }.map(\.handle.description)
+        if !live.isEmpty {
+            console.warning("stopped at an error in attached session \(sessionName): leaving \(live.joined(separator: " ")) running; "
+                + "resume with: bench --attach \(sessionName), or stop them with: bench --cleanup \(sessionName)")
+        }
+    }
+
     // No orphans: whatever ended the shell (exit, Ctrl-D, end of input, a failed replay), its servers
     // stop with it, unless the user detached.
     let stoppedMonitors = await monitors.stopAll()
     if !stoppedMonitors.isEmpty { console.info("stopped \(stoppedMonitors.map(\.description).joined(separator: " ")) on exit") }
-    if !shell.detachRequested {
+    if !shell.detachRequested, !(await servers.isDetached) {
         let stopped = await servers.stopAll(grace: .seconds(10))
         if !stopped.isEmpty { console.info("stopped \(stopped.map(\.description).joined(separator: " ")) on exit") }
     }

@@ -113,6 +113,13 @@ final class ServerLifecycleTests: XCTestCase {
         XCTAssertTrue(ServiceProbes.groupIsAlive(pid), "detach leaves the server running")
         XCTAssertTrue(try bench.run(["--sessions"]).stdout.contains("detached"))
 
+        // A typo in an attached batch stops the batch, not the servers it found running.
+        let typo = try bench.run(["--attach", "keep", "-c", "show r9", "-c", "detach"])
+        XCTAssertEqual(typo.status, 1, typo.stderr)
+        XCTAssertTrue(typo.stderr.contains("<command>:1: error: unknown run handle 'r9'"), typo.stderr)
+        XCTAssertTrue(typo.stderr.contains("leaving s1 running; resume with: bench --attach keep, or stop them with: bench --cleanup keep"), typo.stderr)
+        XCTAssertTrue(ServiceProbes.groupIsAlive(pid), "a failed command in an attached session leaves its servers running")
+
         let second = try bench.run(["--attach", "keep"], stdin: "server status cache\nserver start redis\n")
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertTrue(second.stdout.contains("pid:") && second.stdout.contains("\(pid)"), second.stdout)
