@@ -9,7 +9,14 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--bench", required=True)
 ap.add_argument("--rounds", type=int, default=3)
 ap.add_argument("--seconds", type=int, default=10)
+SECTIONS = ("closed", "redis", "open", "idle", "memory")
+ap.add_argument("--only", default=",".join(SECTIONS),
+                help=f"comma-separated sections to run, of: {', '.join(SECTIONS)} (default: all)")
 args = ap.parse_args()
+only = [x for x in args.only.split(",") if x]
+for x in only:
+    if x not in SECTIONS:
+        ap.error(f"--only: unknown section '{x}' (valid: {', '.join(SECTIONS)})")
 BENCH = os.path.abspath(args.bench)
 work = tempfile.mkdtemp(prefix="bench-perf-")
 env = dict(os.environ, BENCH_SESSIONS=os.path.join(work, "sessions"))
@@ -30,9 +37,9 @@ def attached(command):
     return [BENCH, "--attach", "targets", "-c", command, "-c", "detach"]
 
 
-def bench_run(session, command):
+def bench_run(session, command, prefix=()):
     """One client run in the targets' session (attached), returning its result file."""
-    p = subprocess.run(attached(command), env=env, capture_output=True, text=True)
+    p = subprocess.run([*prefix, *attached(command)], env=env, capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"bench failed: {command}\n{p.stderr}")
     return newest_run()
@@ -59,15 +66,36 @@ bench("server start nginx", "server start redis", "detach", session="targets")
 state = json.load(open(os.path.join(work, "sessions", "targets", "state.json")))
 ports = {s["recipe_name"] if "recipe_name" in s else s["recipeName"]: s["endpoint"]["ports"]["main"] for s in state["servers"]}
 nginx, redis = ports["nginx"], ports["redis"]
+nginx_group = next(s["runtime"]["main"]["processGroup"] for s in state["servers"] if s["recipeName"] == "nginx")
+
+
+def pin_group(group, cpus):
+    """Pins every thread of a process group (a server bench started) to the given CPUs."""
+    pids = subprocess.run(["pgrep", "-g", str(group)], capture_output=True, text=True).stdout.split()
+    for pid in pids:
+        subprocess.run(["taskset", "-a", "-p", "-c", cpus, pid], capture_output=True)
 S = args.seconds
-rows = []
-try:
-    # HTTP closed loop: 50 connections, one event loop / one thread each, against one nginx worker.
-    # The tools take turns going first: on a shared VM the second of two back-to-back runs can be
-    # throttled, and a fixed order would hand that to one tool every round.
-    # Beside the rate, each tool's own CPU per request (user + system, from GNU time): one nginx
-    # worker saturates first on a small machine, and then the rate says more about nginx than about
-    # the client, while the CPU per request is the client's own cost.
+here = os.path.dirname(os.path.abspath(__file__))
+lines = []  # the table's rows, in the order the sections ran
+
+
+def ratio_row(name, tool, ref, mine):
+    """A row comparing the reference tool's medians with bench's, and the median of paired ratios."""
+    mr, mb = statistics.median(ref), statistics.median(mine)
+    paired_ratio = statistics.median([b / a for a, b in zip(ref, mine)])
+    form = ",.0f" if mr >= 100 else ".2f"
+    lines.append(f"{name:52} {tool + ' ' + format(mr, form):>16} {format(mb, form):>12} {mb / mr:>6.2f}x   paired rounds {paired_ratio:.2f}x")
+
+
+def http_closed_loop():
+    """HTTP closed loop: 50 connections, one event loop / one thread each, against one nginx worker.
+
+    The tools take turns going first: on a shared VM the second of two back-to-back runs can be
+    throttled, and a fixed order would hand that to one tool every round.
+    Beside the rate, each tool's own CPU per request (user + system, from GNU time): one nginx
+    worker saturates first on a small machine, and then the rate says more about nginx than about
+    the client, while the CPU per request is the client's own cost.
+    """
     wrk_rps, bench_rps, wrk_cpu, bench_cpu = [], [], [], []
 
     def wrk_closed():
@@ -87,10 +115,12 @@ try:
     for round_ in range(args.rounds):
         for run in ((wrk_closed, bench_closed) if round_ % 2 == 0 else (bench_closed, wrk_closed)):
             run()
-    rows.append(("HTTP GET, closed loop, 50 conns, 1 thread (req/s)", "wrk", wrk_rps, bench_rps))
-    rows.append(("  the same runs: client CPU per request (us, lower is better)", "wrk", wrk_cpu, bench_cpu))
+    ratio_row("HTTP GET, closed loop, 50 conns, 1 thread (req/s)", "wrk", wrk_rps, bench_rps)
+    ratio_row("  the same runs: client CPU per request (us, lower is better)", "wrk", wrk_cpu, bench_cpu)
 
-    # Redis GET, 50 connections, without and with pipelining 16.
+
+def redis_get():
+    """Redis GET, 50 connections, without and with pipelining 16."""
     for pipeline in (1, 16):
         n = 1_000_000 if pipeline == 1 else 4_000_000
         rb, bn = [], []
@@ -100,56 +130,80 @@ try:
             rb.append(float(re.search(r"GET: ([\d.]+) requests per second", out).group(1)))
             r = bench_run("targets", f"client run redis-get-set --target s2 --concurrency 50 --requests {n} --warmup 0s --set command=get --set pipeline={pipeline} --quiet")
             bn.append(r["throughput"]["requests_per_s"])
-        rows.append((f"Redis GET, 50 conns, pipeline {pipeline} (req/s)", "redis-benchmark", rb, bn))
+        ratio_row(f"Redis GET, 50 conns, pipeline {pipeline} (req/s)", "redis-benchmark", rb, bn)
 
-    # Open loop at 20k req/s constant: achieved rate and latency on an idle target.
+
+def open_loop_20k():
+    """Open loop at 20k req/s constant: achieved rate and latency on an idle target."""
     achieved, p50s, lags = [], [], []
     for _ in range(args.rounds):
         r = bench_run("targets", f"client run nginx-get --target s1 --rate 20000 --duration {S}s --warmup 1s --quiet")
         achieved.append(r["throughput"]["requests_per_s"])
         p50s.append(r["latency"]["response_time"]["p50_ms"])
         lags.append(r["latency"]["sender_lag"]["p99_ms"])
+    ma = statistics.median(achieved)
+    lines.append(f"{'HTTP open loop at 20,000 req/s constant':52} {'target 20,000':>16} {ma:>12,.0f} {ma / 20000:>6.3f}x"
+                 f"   p50 response {statistics.median(p50s):.3f} ms, p99 sender lag {statistics.median(lags):.3f} ms")
 
-    # Latency on an idle target against a reference: wrk with one connection, paced by a Lua delay
-    # (wrk2, the open-loop reference, is not packaged), then bench open loop at the rate wrk achieved.
-    # On an idle target wrk's latencies need no coordinated-omission correction, so they stand in for
-    # wrk2's corrected values; bench's response time (from the scheduled send) is the number compared,
-    # its service time (from the actual send) is shown beside it. Each round pairs the two tools, and
-    # rounds are short and more numerous than elsewhere: a p50 of tens of µs moves with the machine.
-    here = os.path.dirname(os.path.abspath(__file__))
-    wrk_p50, service_p50, response_p50, paired = [], [], [], []
-    for _ in range(max(2 * args.rounds + 1, 7)):
-        out = subprocess.run(["wrk", "-t1", "-c1", f"-d{min(S, 3)}s", "--latency", "-s", os.path.join(here, "paced.lua"), f"http://127.0.0.1:{nginx}/"],
-                             capture_output=True, text=True, env=dict(env, BENCH_PACE_MS="1")).stdout
-        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        value, unit = re.search(r"\n\s+50%\s+([\d.]+)(us|ms|s)\n", out).groups()
-        wrk_p50.append(float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit])
-        r = bench_run("targets", f"client run nginx-get --target s1 --rate {round(rate)} --concurrency 1 --duration {min(S, 3)}s --warmup 1s --quiet")
-        service_p50.append(r["latency"]["service_time"]["p50_ms"])
-        response_p50.append(r["latency"]["response_time"]["p50_ms"])
-        paired.append(response_p50[-1] / wrk_p50[-1])
 
-    # Memory with run length: 10 thousand vs 10 million requests (Redis, pipeline 16).
+def idle_latency():
+    """Latency on an idle target against a reference: wrk with one connection, paced by a Lua delay
+    (wrk2, the open-loop reference, is not packaged), then bench open loop at the rate wrk achieved.
+
+    On an idle target wrk's latencies need no coordinated-omission correction, so they stand in for
+    wrk2's corrected values; bench's response time (from the scheduled send) is the number compared,
+    its service time (from the actual send) is shown beside it. Each round pairs the two tools, and
+    rounds are short and more numerous than elsewhere: a p50 of tens of µs moves with the machine.
+
+    Two layouts. With client and target on CPUs of their own (pinned, as load generators are run),
+    the comparison is of the tools. Left to the scheduler, a run may put the client on the target's
+    CPU or not, which moves a p50 of tens of µs by more than the tools differ; and on a shared CPU
+    the client's own work between requests delays the target, so a heavier client shows there.
+    """
+    cpus = os.cpu_count() or 1
+    layouts = [("client and target on CPUs of their own", ["taskset", "-c", "0"], str(cpus - 1))] if cpus > 1 else []
+    layouts.append(("left to the scheduler", [], None))
+    for label, prefix, target_cpus in layouts:
+        pin_group(nginx_group, target_cpus or f"0-{cpus - 1}")
+        try:
+            wrk_p50, service_p50, response_p50, paired = [], [], [], []
+            for _ in range(max(2 * args.rounds + 1, 7)):
+                out = subprocess.run([*prefix, "wrk", "-t1", "-c1", f"-d{min(S, 3)}s", "--latency", "-s", os.path.join(here, "paced.lua"), f"http://127.0.0.1:{nginx}/"],
+                                     capture_output=True, text=True, env=dict(env, BENCH_PACE_MS="1")).stdout
+                rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+                value, unit = re.search(r"\n\s+50%\s+([\d.]+)(us|ms|s)\n", out).groups()
+                wrk_p50.append(float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit])
+                r = bench_run("targets", f"client run nginx-get --target s1 --rate {round(rate)} --concurrency 1 --duration {min(S, 3)}s --warmup 1s --quiet", prefix)
+                service_p50.append(r["latency"]["service_time"]["p50_ms"])
+                response_p50.append(r["latency"]["response_time"]["p50_ms"])
+                paired.append(response_p50[-1] / wrk_p50[-1])
+        finally:
+            pin_group(nginx_group, f"0-{cpus - 1}")
+        mw, ms_, mr = statistics.median(wrk_p50), statistics.median(service_p50), statistics.median(response_p50)
+        q1, _, q3 = statistics.quantiles(paired, n=4)
+        lines.append(f"{'HTTP p50 ms, idle target (~900 req/s, 1 conn),':52} {'wrk paced ' + format(mw, '.3f'):>16} {mr:>12.3f} {mr / mw:>6.2f}x"
+                     f"   bench response time (corrected); service time {ms_:.3f} ms; {len(paired)} paired ratios: median {statistics.median(paired):.2f}x, quartiles {q1:.2f}x-{q3:.2f}x")
+        lines.append(f"  {label}")
+
+
+def memory_with_run_length():
+    """Memory with run length: 10 thousand vs 10 million requests (Redis, pipeline 16)."""
     rss = {}
     for n in (10_000, 10_000_000):
         _, kib, _ = timed(attached(
             f"client run redis-get-set --target s2 --requests {n} --warmup 0s --set command=get --set pipeline=16 --quiet"))
         rss[n] = kib
+    lines.append(f"{'peak RSS, 10k vs 10M requests (KiB)':52} {rss[10_000]:>16,} {rss[10_000_000]:>12,} {rss[10_000_000] / rss[10_000]:>6.2f}x")
+
+
+try:
+    for name, section in zip(SECTIONS, (http_closed_loop, redis_get, open_loop_20k, idle_latency, memory_with_run_length)):
+        if name in only:
+            section()
 finally:
     subprocess.run([BENCH, "--cleanup", "targets"], env=env, capture_output=True)
 
 print(f"\nbench vs reference tools, medians of {args.rounds} rounds, {S}s each where timed (machines are shared and noisy)\n")
 print(f"{'workload':52} {'reference':>16} {'bench':>12} {'ratio':>7}")
-for name, tool, ref, mine in rows:
-    mr, mb = statistics.median(ref), statistics.median(mine)
-    paired_ratio = statistics.median([b / a for a, b in zip(ref, mine)])
-    form = ",.0f" if mr >= 100 else ".2f"
-    print(f"{name:52} {tool + ' ' + format(mr, form):>16} {format(mb, form):>12} {mb / mr:>6.2f}x   paired rounds {paired_ratio:.2f}x")
-ma = statistics.median(achieved)
-print(f"{'HTTP open loop at 20,000 req/s constant':52} {'target 20,000':>16} {ma:>12,.0f} {ma / 20000:>6.3f}x"
-      f"   p50 response {statistics.median(p50s):.3f} ms, p99 sender lag {statistics.median(lags):.3f} ms")
-mw, ms_, mr = statistics.median(wrk_p50), statistics.median(service_p50), statistics.median(response_p50)
-print(f"{'HTTP p50 ms on an idle target (~900 req/s, 1 conn)':52} {'wrk paced ' + format(mw, '.3f'):>16} {mr:>12.3f} {mr / mw:>6.2f}x"
-      f"   bench response time (corrected); service time {ms_:.3f} ms; median of {len(paired)} paired ratios {statistics.median(paired):.2f}x")
-print(f"{'peak RSS, 10k vs 10M requests (KiB)':52} {rss[10_000]:>16,} {rss[10_000_000]:>12,} {rss[10_000_000] / rss[10_000]:>6.2f}x")
+print("\n".join(lines))
 shutil.rmtree(work, ignore_errors=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The performance harness: bench and the reference tools (wrk, redis-benchmark) side by side in one
 # run against the same targets, medians of several rounds, ratios printed.
-#   benchmarks/run.sh [--rounds N] [--seconds S]
+#   benchmarks/run.sh [--rounds N] [--seconds S] [--only closed,redis,open,idle,memory]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
