@@ -238,6 +238,39 @@ final class ResultsSerializationTests: XCTestCase {
         XCTAssertEqual(result.latency.serviceTime.p50, 1, accuracy: 0.01)
     }
 
+    func testPartialSecondsCarryTheirDurationAndStayOutOfTheRateRange() throws {
+        // Warm-up to 0.5 s, sending to 3 s, and a last answer 12 ms into the fourth second (the drain).
+        let aggregator = RunAggregator(warmupEnd: 500 * ms)
+        for i in 0..<300 {
+            let at = UInt64(i) * 10 * ms
+            aggregator.record(RequestResult(scheduled: at, sent: at, completed: at + ms, status: 200))
+        }
+        aggregator.record(RequestResult(scheduled: 2_999 * ms, sent: 2_999 * ms, completed: 3_012 * ms, status: 200))
+        let collector = RunCollector()
+        collector.add(aggregator.takeSeconds(upTo: .max))
+        collector.add(aggregator.snapshot())
+        let result = collector.finish(run: "r4", session: "s", recipe: .init(name: "n", kind: "http", sha256: ""),
+                                      target: .init(given: "http://x:1/", host: "x", port: 1),
+                                      workload: .init(mode: "closed", concurrency: 1, duration: 2.5, warmup: 0.5),
+                                      startedAt: Date(), endedAt: Date(), runEnd: 3 * second)
+        let measured = result.timeSeries.filter { !$0.warmup }
+        XCTAssertEqual(measured.map(\.second), [0, 1, 2, 3])
+        XCTAssertEqual(measured.map(\.duration), [0.5, 1, 1, 0.012])
+        XCTAssertEqual(measured[0].throughput, 100, accuracy: 1e-9, "50 answers in the half second measured")
+        XCTAssertEqual(measured[3].requests, 1)
+        XCTAssertEqual(result.timeSeries.first { $0.warmup }?.duration, 0.5)
+
+        let text = RunSummaryRenderer.lines(result).joined(separator: "\n")
+        XCTAssertTrue(text.contains("per second  2 s + 2 partial: req/s min 100.0 max 100.0, worst p99 13.00 ms"), text)
+
+        // Points written before the duration was recorded read as whole seconds.
+        let old = try JSONDecoder().decode(TimeSeriesPoint.self, from: Data("""
+            {"bytes": 0, "errors": 0, "max_ms": 1, "p50_ms": 1, "p90_ms": 1, "p99_ms": 1, "requests": 3, "second": 0, "throughput": 3, "warmup": false}
+            """.utf8))
+        XCTAssertEqual(old.duration, 1)
+        XCTAssertTrue(try result.jsonData().contains(Data("\"duration_s\" : 0.012".utf8)))
+    }
+
     func testAggregateSnapshotCodableRoundTripIsExact() throws {
         let aggregator = RunAggregator(warmupEnd: 5, expectedInterval: 1000)
         for i in 0..<500 {

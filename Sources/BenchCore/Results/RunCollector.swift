@@ -90,7 +90,8 @@ public final class RunCollector {
                                startedAt: startedAt, endedAt: endedAt, status: status, statusReason: statusReason)
         result.applyStatistics(merged, measuredDuration: RunCollector.measuredDuration(merged, runEnd: runEnd),
                                reconnects: reconnects)
-        result.timeSeries = timeSeries
+        result.timeSeries = RunCollector.covered(timeSeries, warmupEnd: merged.warmupEnd,
+                                                 end: Swift.max(runEnd ?? 0, merged.lastCompleted ?? 0))
         result.kindMetrics = kindMetrics
         result.monitor = monitor
         return result
@@ -101,6 +102,18 @@ public final class RunCollector {
         let end = Swift.max(runEnd ?? 0, snapshot.lastCompleted ?? 0)
         guard end > snapshot.warmupEnd else { return 0 }
         return Double(end - snapshot.warmupEnd) / 1e9
+    }
+
+    /// The points with the part of each second the run covered: a warm-up point from the second's start to
+    /// the warm-up's end, a measured one from the warm-up's end (or the second's start) to the run's end.
+    static func covered(_ points: [TimeSeriesPoint], warmupEnd: UInt64, end: UInt64) -> [TimeSeriesPoint] {
+        guard end > 0 else { return points }
+        return points.map { point in
+            let start = UInt64(Swift.max(0, point.second)) * 1_000_000_000
+            let lower = point.warmup ? start : Swift.max(start, warmupEnd)
+            let upper = Swift.min(start + 1_000_000_000, point.warmup ? Swift.min(warmupEnd, end) : end)
+            return point.covering(upper > lower ? Double(upper - lower) / 1e9 : 0)
+        }
     }
 
     private func settle(before second: Int) {

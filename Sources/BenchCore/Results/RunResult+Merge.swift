@@ -86,7 +86,10 @@ extension RunResult {
                 continue
             }
             merged.requests += point.requests
+            // Rates of the same second add up; the parts ran side by side, so the merged point covers
+            // the longest of them.
             merged.throughput += point.throughput
+            merged.duration = max(merged.duration, point.duration)
             merged.errors += point.errors
             merged.bytes += point.bytes
             merged.p50 = max(merged.p50, point.p50)

@@ -50,10 +50,14 @@ public enum RunSummaryRenderer {
 
         let measuredPoints = r.timeSeries.filter { !$0.warmup }
         if !measuredPoints.isEmpty {
-            let rates = measuredPoints.map(\.throughput)
+            // The rate of a fragment of a second (where the warm-up or the run ended) is no second's rate:
+            // min and max are over whole seconds, unless the run had none.
+            let whole = measuredPoints.filter(\.isWholeSecond)
+            let rates = (whole.isEmpty ? measuredPoints : whole).map(\.throughput)
+            let partial = measuredPoints.count - whole.count
             let worst = measuredPoints.map(\.p99).max() ?? 0
-            out.append("  per second  \(measuredPoints.count) s: req/s min \(rate(rates.min() ?? 0)) max \(rate(rates.max() ?? 0)),"
-                + " worst p99 \(millis(worst)) ms")
+            out.append("  per second  \(whole.count) s\(partial > 0 ? " + \(partial) partial" : ""): "
+                + "req/s min \(rate(rates.min() ?? 0)) max \(rate(rates.max() ?? 0)), worst p99 \(millis(worst)) ms")
         }
         if !r.kindMetrics.isEmpty {
             out.append("")
