@@ -175,10 +175,12 @@ fi
 
 # --- slurmctld + slurmd -----------------------------------------------------------------------
 # -c: start from a clean state (no jobs from an earlier run). -D: foreground, so nohup/setsid
-# keep them as children of nobody; they write their own pid files.
-nohup setsid slurmctld -D -c -f "$CONF" >"$LOG_DIR/slurmctld.out" 2>&1 </dev/null &
+# keep them as children of nobody; they write their own pid files. They run from the cluster's
+# own folder: a daemon keeps the folder it started in, and started in a checkout that was later
+# deleted, slurmd logged "Unable to get current working directory" three times for every job.
+(cd "$SLURM_DIR" && exec nohup setsid slurmctld -D -c -f "$CONF" >"$LOG_DIR/slurmctld.out" 2>&1 </dev/null) &
 ctld_pid=$!
-nohup setsid slurmd -D -f "$CONF" >"$LOG_DIR/slurmd.out" 2>&1 </dev/null &
+(cd "$SLURM_DIR" && exec nohup setsid slurmd -D -f "$CONF" >"$LOG_DIR/slurmd.out" 2>&1 </dev/null) &
 slurmd_pid=$!
 
 show_tails() {
