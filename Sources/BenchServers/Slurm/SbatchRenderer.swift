@@ -147,12 +147,20 @@ public struct SbatchRenderer: Sendable {
         BENCH_HOST="${BENCH_NODE_HOST:-$(getent hosts "$(hostname)" | awk '{print $1; exit}')}"
         [ -n "$BENCH_HOST" ] || BENCH_HOST="$(hostname)"
 
+        # Ports come from below the node's ephemeral range: an outgoing connection may hold any port in
+        # that range, a listener cannot bind a port so held, and the probe below sees only listeners.
+        BENCH_PORT_TOP=50000
+        read -r BENCH_EPHEMERAL_LOW _ 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range || BENCH_EPHEMERAL_LOW=0
+        if [ "$BENCH_EPHEMERAL_LOW" -gt 21000 ] && [ "$BENCH_EPHEMERAL_LOW" -lt "$BENCH_PORT_TOP" ]; then
+          BENCH_PORT_TOP=$BENCH_EPHEMERAL_LOW
+        fi
+
         # Sets variable $1 to a port nothing listens on here (and not handed out before in this job).
         BENCH_TAKEN=" "
         bench_pick_port() {
           local port tries=0
           while [ "$tries" -lt 500 ]; do
-            port=$(( 20000 + RANDOM % 30000 ))
+            port=$(( 20000 + RANDOM % (BENCH_PORT_TOP - 20000) ))
             tries=$(( tries + 1 ))
             case "$BENCH_TAKEN" in *" $port "*) continue ;; esac
             if ! (exec 3<>"/dev/tcp/$BENCH_HOST/$port") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
