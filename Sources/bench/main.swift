@@ -249,8 +249,9 @@ func runBench() async -> Int32 {
 
     // An attached session's servers were kept running on purpose (a model server that took ten
     // minutes to load): commands that stop at an error leave them as they were found, detached,
-    // rather than stopping them over a typo before the script's own `detach`.
-    if attachedState != nil && status == 1 && !shell.detachRequested {
+    // rather than stopping them over a typo before the script's own `detach`. With
+    // --continue-on-error every command ran, and the end is the script's own.
+    if attachedState != nil && status == 1 && !arguments.continueOnError && !shell.detachRequested {
         await servers.detach()
         let live = await servers.all.filter { $0.state.isLive }.map(\.handle.description)
         if !live.isEmpty {

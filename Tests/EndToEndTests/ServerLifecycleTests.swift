@@ -119,6 +119,11 @@ final class ServerLifecycleTests: XCTestCase {
         XCTAssertTrue(typo.stderr.contains("<command>:1: error: unknown run handle 'r9'"), typo.stderr)
         XCTAssertTrue(typo.stderr.contains("leaving s1 running; resume with: bench --attach keep, or stop them with: bench --cleanup keep"), typo.stderr)
         XCTAssertTrue(ServiceProbes.groupIsAlive(pid), "a failed command in an attached session leaves its servers running")
+        // With --continue-on-error the commands all ran: the end is theirs (here: detach).
+        let continued = try bench.run(["--attach", "keep", "--continue-on-error", "-c", "show r9", "-c", "detach"])
+        XCTAssertEqual(continued.status, 1, continued.stderr)
+        XCTAssertFalse(continued.stderr.contains("stopped at an error"), continued.stderr)
+        XCTAssertTrue(ServiceProbes.groupIsAlive(pid), "detach ran")
 
         let second = try bench.run(["--attach", "keep"], stdin: "server status cache\nserver start redis\n")
         XCTAssertEqual(second.status, 0, second.stderr)
@@ -128,7 +133,7 @@ final class ServerLifecycleTests: XCTestCase {
         BenchProcess.waitUntil(15, "both servers stopped when the attached bench exits") { !ServiceProbes.groupIsAlive(pid) }
         let script = try bench.read("sessions/keep.bench")
         let commands = script.split(separator: "\n").filter { !$0.hasPrefix("#") }
-        XCTAssertEqual(commands, ["server start redis --name cache  # -> s1", "detach", "server start redis  # -> s2"])
+        XCTAssertEqual(commands, ["server start redis --name cache  # -> s1", "detach", "detach", "server start redis  # -> s2"])
         XCTAssertTrue(script.contains("# attached: "), script)
     }
 
