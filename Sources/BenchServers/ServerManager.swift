@@ -179,8 +179,9 @@ public actor ServerManager {
 
     /// Fills in ports and placeholders for one instance. `remote`: the host and auto ports are decided
     /// where the job runs, so they stay shell variables of the batch script (`SbatchQuoting.reference`).
+    /// - Parameter restarting: the instance keeps its ports, so a taken one cannot be changed with `--port`.
     private func makePlan(handle: Handle, recipe: ServerRecipe, sha256: String, request: StartRequest, remote: Bool,
-                          portsTaken: inout Set<Int>) throws -> InstancePlan {
+                          portsTaken: inout Set<Int>, restarting: Bool = false) throws -> InstancePlan {
         var ports: [String: Int] = [:]
         var nodeValues: [String: String] = [:]
         for port in recipe.ports {
@@ -190,7 +191,10 @@ public actor ServerManager {
                     continue
                 }
                 if portsTaken.contains(number) || PortAllocator.isInUse(host: host, port: number) {
-                    throw BenchError("port \(port.name)=\(number) is already in use on \(host); pick another with --port \(port.name)=N")
+                    let remedy = restarting
+                        ? "a restart keeps \(handle)'s ports: free that one, or start a new instance with 'server start \(recipe.name) --port \(port.name)=N'"
+                        : "pick another with --port \(port.name)=N"
+                    throw BenchError("port \(port.name)=\(number) is already in use on \(host); \(remedy)")
                 }
                 ports[port.name] = number
             } else if remote {
@@ -267,7 +271,7 @@ public actor ServerManager {
                 throw BenchError("\(handle) \(instance.recipeName): \(instance.state) before it was ready\(logExcerpt(instance))")
             }
             if let ended = orchestrator.poll(instance.runtime) {
-                markEnded(handle, ended)
+                await markEnded(handle, ended, leftovers: instance.runtime, of: orchestrator)
                 throw BenchError("\(handle) \(instance.recipeName): \(ended) before it was ready\(logExcerpt(instance))")
             }
             if instance.endpoint.host.isEmpty {
@@ -423,21 +427,22 @@ public actor ServerManager {
     public func checkForDeaths() async {
         for (handle, instance) in instances where instance.state.isLive && !stopping.contains(handle) {
             guard let orchestrator = orchestrators[instance.orchestrator], let ended = orchestrator.poll(instance.runtime) else { continue }
-            markEnded(handle, ended)
-            if let exporter = instance.runtime.exporter {
-                await orchestrator.stop(InstanceRuntime(exporter: exporter), grace: .seconds(2))
-            }
+            await markEnded(handle, ended, leftovers: instance.runtime, of: orchestrator)
             let time = ClockTime.string(Date())
             session.notify("\(handle) (\(instance.recipeName)) \(ended) at \(time); see 'server logs \(handle) --stderr'")
         }
     }
 
-    private func markEnded(_ handle: Handle, _ state: ServerState) {
+    /// Records that an instance ended on its own, then stops what it leaves behind: its exporter, and
+    /// whatever its main process forked that outlived it (nginx's workers keep the port when only the
+    /// master is killed), so an ended server leaves no orphans.
+    private func markEnded(_ handle: Handle, _ state: ServerState, leftovers runtime: InstanceRuntime, of orchestrator: any Orchestrator) async {
         instances[handle]?.state = state
         liveRuntimes.withLock { $0[handle] = nil }
         session.handles.setLive(handle, false)
         session.logEvent("server-ended", ["handle": handle.description, "state": state.description])
         persist()
+        await orchestrator.stop(runtime, grace: .seconds(2))
     }
 
     // MARK: Stopping
@@ -487,7 +492,8 @@ public actor ServerManager {
                                    ports: remote ? fixedPorts : instance.endpoint.ports, orchestrator: instance.orchestrator,
                                    placement: plans[handle]?.placement ?? SlurmPlacement())
         var taken = Set<Int>()
-        let plan = try makePlan(handle: handle, recipe: recipe, sha256: instance.recipeSHA256, request: request, remote: remote, portsTaken: &taken)
+        let plan = try makePlan(handle: handle, recipe: recipe, sha256: instance.recipeSHA256, request: request, remote: remote, portsTaken: &taken,
+                                restarting: true)
         if remote { instances[handle]?.endpoint = plan.endpoint }
         plans[handle] = plan
         logOffsets[handle] = (LogTail.size(of: plan.stdoutPath) ?? 0, LogTail.size(of: plan.stderrPath) ?? 0)
@@ -539,8 +545,8 @@ public actor ServerManager {
     public func health(_ handle: Handle) async throws -> ProbeResult {
         guard let instance = instances[handle], let recipe = recipes[handle] else { throw BenchError("\(handle): no such server instance") }
         guard instance.state.isLive else { return .notReady("\(instance.state)") }
-        if let ended = orchestrators[instance.orchestrator]?.poll(instance.runtime) {
-            markEnded(handle, ended)
+        if let orchestrator = orchestrators[instance.orchestrator], let ended = orchestrator.poll(instance.runtime) {
+            await markEnded(handle, ended, leftovers: instance.runtime, of: orchestrator)
             return .notReady("\(ended)")
         }
         if instance.endpoint.host.isEmpty { return .notReady("the job has not reported its address yet") }

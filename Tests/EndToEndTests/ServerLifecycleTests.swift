@@ -162,16 +162,8 @@ final class ServerLifecycleTests: XCTestCase {
           command: [no-such-binary-xyz, --flag]
         """)
         // A port that is taken: a listener of the test's own.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, takenPort) = ServiceProbes.listen()
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        listen(listener, 1)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
-        let takenPort = Int(UInt16(bigEndian: address.sin_port))
 
         let result = try bench.run(["--continue-on-error", "--session", "faults"], stdin: """
         server start never
@@ -216,6 +208,31 @@ final class ServerLifecycleTests: XCTestCase {
         // Its exporter went with it.
         let exporter = (((ServiceProbes.servers(in: bench.directory, session: "dies")["s1"]?["runtime"] as? [String: Any])?["exporter"] as? [String: Any])?["pid"] as? Int).map(Int32.init)
         if let exporter { XCTAssertFalse(ServiceProbes.groupIsAlive(exporter)) }
+    }
+
+    func testWhatADeadServerForkedGoesWithIt() throws {
+        // Killing nginx's master alone leaves its worker holding the port, unless bench stops the group.
+        let live = try LiveBench(bench, ["--session", "orphans"])
+        live.send("server start nginx")
+        let servers = waitForServers("orphans", ["s1"])
+        let pid = try XCTUnwrap(ServiceProbes.pid(servers["s1"]))
+        BenchProcess.waitUntil(10, "nginx's worker to start") { ServiceProbes.groupMembers(pid).count >= 2 }
+        kill(pid, SIGKILL)
+        BenchProcess.waitUntil(10, "the worker to be stopped with its master") { !ServiceProbes.groupIsAlive(pid) }
+        live.send("server restart s1")
+        live.send("server stop s1")
+        // Someone else takes the port meanwhile: the restart cannot move it, and says what can be done.
+        BenchProcess.waitUntil(15, "s1 to stop") { !ServiceProbes.groupIsAlive(pid) && (ServiceProbes.servers(in: bench.directory, session: "orphans")["s1"]?["state"] as? [String: Any])?["stopped"] != nil }
+        let port = try XCTUnwrap(ServiceProbes.port(ServiceProbes.servers(in: bench.directory, session: "orphans")["s1"]))
+        let (listener, _) = ServiceProbes.listen(port: port)
+        defer { close(listener) }
+        live.send("server restart s1")
+        let (status, _, err) = live.finish()
+        XCTAssertEqual(status, 1, err)
+        XCTAssertTrue(err.contains("s1 (nginx) killed(SIGKILL) at"), err)
+        XCTAssertTrue(err.contains("s1 nginx: restarted as pid"), "the port was free again:\n\(err)")
+        XCTAssertTrue(err.contains("error: port main=\(port) is already in use on 127.0.0.1; a restart keeps s1's ports: free that one, "
+            + "or start a new instance with 'server start nginx --port main=N'"), err)
     }
 
     func testNoWaitThenWaitRestartHealthAndLogs() throws {

@@ -68,15 +68,33 @@ enum ServiceProbes {
         return state["ready"] != nil
     }
 
+    /// A listening socket of the test's own on 127.0.0.1 (`port` 0: any free one), and its port.
+    static func listen(port: Int = 0) -> (Int32, Int) {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        Glibc.listen(listener, 1)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        return (listener, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
     /// Whether any process of the group still exists (zombies count as gone).
     static func groupIsAlive(_ pgid: Int32) -> Bool {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return false }
-        for entry in entries where Int32(entry) != nil {
-            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.range(of: ")", options: .backwards) else { continue }
+        !groupMembers(pgid).isEmpty
+    }
+
+    /// The living processes of a group (zombies count as gone).
+    static func groupMembers(_ pgid: Int32) -> [Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { entry in
+            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.range(of: ")", options: .backwards) else { return nil }
             let fields = stat[close.upperBound...].split(separator: " ")
-            if fields.count > 2, fields[0] != "Z", Int32(fields[2]) == pgid { return true }
+            return fields.count > 2 && fields[0] != "Z" && Int32(fields[2]) == pgid ? pid : nil
         }
-        return false
     }
 }
