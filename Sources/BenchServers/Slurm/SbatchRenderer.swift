@@ -61,7 +61,11 @@ public struct SbatchRenderer: Sendable {
 
         bench_cleanup() {
           rm -f "$BENCH_TARGETS"
-          [ -z "$BENCH_CHILDREN" ] || kill $BENCH_CHILDREN 2>/dev/null
+          # Their children too, in the same breath: the exporter loop's exporter would outlive the loop,
+          # and a process whose parent is gone escapes proctrack/linuxproc at the job's end.
+          local grandchildren="" child
+          for child in $BENCH_CHILDREN; do grandchildren="$grandchildren $(pgrep -P "$child" 2>/dev/null)"; done
+          [ -z "$BENCH_CHILDREN" ] || kill $BENCH_CHILDREN $grandchildren 2>/dev/null
         }
         trap bench_cleanup EXIT
         trap 'exit 143' TERM INT HUP
