@@ -155,6 +155,11 @@ final class HTTPLoadTests: XCTestCase {
         XCTAssertLessThan(outcome.snapshot.errors[.connect] ?? 0, 60, "attempts back off instead of spinning")
         XCTAssertEqual(outcome.connectionsOpened, 0)
 
+        // Attempts after the warm-up fail in the measured part, however long the back-off before them
+        // (attempts at about 0, 10, 30, … 630 ms, 1.27 s, then every second).
+        let warmed = try await run(LoadPlan(host: "127.0.0.1", port: port, concurrency: 2, duration: 1.5, warmup: 1))
+        XCTAssertGreaterThanOrEqual(warmed.snapshot.errors[.connect] ?? 0, 2, "the attempts at 1.27 s are measured")
+
         let open = try await run(LoadPlan(host: "127.0.0.1", port: port, mode: .open, concurrency: 2, rate: 200, duration: 1))
         XCTAssertEqual(Double(open.snapshot.errors[.connect] ?? 0), 200, accuracy: 10,
                        "in open loop each scheduled request fails as the target is unreachable")

@@ -312,10 +312,15 @@ final class LoopDriver<Codec: LoadCodec> {
 
     private func retry(_ index: Int) {
         guard phase != .finished, slots[index].state == .waiting else { return }
-        if phase == .draining && !(isOpenLoop && hasBacklog(at: now())) {
+        let now = now()
+        if phase == .draining && !(isOpenLoop && hasBacklog(at: now)) {
             slots[index].state = .idle
             return
         }
+        // Closed loop: the back-off was the client's own wait, not a request's. The request this
+        // connection carries is due from this attempt, so a failure now counts in the second it
+        // happens (after the warm-up, it is measured) and a success does not charge the wait to it.
+        if !isOpenLoop { slots[index].freeSince = now }
         connect(index)
     }
 
