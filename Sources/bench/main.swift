@@ -115,6 +115,8 @@ func fail(_ message: String, code: Int32 = 2) -> Never {
 /// an async main.swift are globals, and releasing them at exit crashed (Swift 6.3, Linux).
 @MainActor
 func runBench() async -> Int32 {
+    // A load generator needs a descriptor per connection; the soft limit (often 1024) is lifted to the hard one.
+    DescriptorBudget.raiseSoftLimit()
     let arguments = parseArguments()
     let environment = ProcessInfo.processInfo.environment
     let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)

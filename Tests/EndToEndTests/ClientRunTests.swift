@@ -76,6 +76,7 @@ final class ClientRunTests: XCTestCase {
         server start never --no-wait
         client run nginx-get --target s2 --duration 1s
         client run nginx-get --target https://example.invalid:443 --duration 1s
+        client run nginx-get --target s1 --concurrency 5000000 --duration 1s
         """)
         XCTAssertEqual(result.status, 1)
         let err = result.stderr
@@ -86,6 +87,9 @@ final class ClientRunTests: XCTestCase {
         XCTAssertTrue(err.contains("<stdin>:7: error: client run: --duration must be more than 0 (or give --requests)"), err)
         XCTAssertTrue(err.contains("<stdin>:9: error: client run: target s2 (never) is not ready: starting; 'wait s2' first"), err)
         XCTAssertTrue(err.contains("<stdin>:10: error: --target https://example.invalid:443: scheme 'https' is not supported"), err)
+        // More connections than the process may open files (after bench lifted its soft limit to the hard one).
+        XCTAssertTrue(err.contains("<stdin>:11: error: client run: --concurrency 5000000 needs 5000000 connections, but this process may open "), err)
+        XCTAssertTrue(err.contains("(ulimit -n) and keeps 256 for itself; use --concurrency "), err)
         // An address nobody listens on: the run goes on, counting connect errors.
         let r1 = try resultFile("bad", "r1")
         XCTAssertGreaterThan(((r1["counts"] as? [String: Any])?["errors"] as? [String: Any])?["connect"] as? Int ?? 0, 0)

@@ -16,7 +16,11 @@ public enum ProcessInspector {
     /// True when `pid` is running (not a zombie) and is the process that started at `startTime`,
     /// not a later one that happens to reuse the pid.
     public static func isSameProcess(pid: Int32, startTime: UInt64) -> Bool {
-        guard let stat = stat(of: pid) else { return false }
+        guard let stat = stat(of: pid) else {
+            // Unreadable is not gone: with every descriptor in use (EMFILE) no /proc file opens, and a
+            // live server must not be declared dead for that. access() needs no descriptor.
+            return pid > 0 && access("/proc/\(pid)/stat", F_OK) == 0
+        }
         return !stat.isZombie && stat.startTime == startTime
     }
 

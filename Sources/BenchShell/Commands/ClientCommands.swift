@@ -235,15 +235,31 @@ enum ClientCommands {
         let duration = invocation.duration("duration")?.seconds ?? (requests == nil ? workload.duration.seconds : nil)
         let sets = invocation.keyValuePairs("set").map { ($0.key, $0.value) }
         let timeout = invocation.duration("timeout")?.seconds ?? (recipe.kind == .openai ? 300 : 10)
-        let plan = LoadPlan(
+        var plan = LoadPlan(
             host: target.host, port: target.port, mode: mode, concurrency: concurrency ?? workload.concurrency,
             rate: rate, arrival: invocation.option("arrival").flatMap(ArrivalProcess.init(rawValue:)) ?? workload.arrival,
             duration: duration, requests: requests, warmup: invocation.duration("warmup")?.seconds ?? workload.warmup.seconds,
             seed: UInt64(invocation.integer("seed") ?? workload.seed), connectionCap: invocation.integer("connections-cap")!,
             requestTimeout: timeout, eventLoops: invocation.integer("threads")!)
+        try fitDescriptors(&plan, capGiven: invocation.wasGiven("connections-cap"))
         let slo = try invocation.option("slo").map(parseSLO) ?? recipe.slo
         return try ClientRunRequest(recipe: recipe, recipeSHA256: loaded.sha256, target: target, plan: plan,
                                     params: try ClientParamOverrides.apply(sets, to: recipe.params), slo: slo)
+    }
+
+    /// Keeps a run's connections within the open-file limit: more would fail with EMFILE, and bench
+    /// itself could then open nothing (its state file, the `/proc` entries it watches servers by).
+    /// The open loop's default cap shrinks to fit; numbers the user gave are refused.
+    static func fitDescriptors(_ plan: inout LoadPlan, capGiven: Bool) throws {
+        guard let budget = DescriptorBudget.connections, let limit = DescriptorBudget.limit else { return }
+        func refuse(_ option: String, _ value: Int) -> BenchError {
+            BenchError.usage("client run: \(option) \(value) needs \(value) connections, but this process may open \(limit) files "
+                + "(ulimit -n) and keeps \(DescriptorBudget.reserve) for itself; use \(option) \(budget) or less, or raise the limit")
+        }
+        if plan.concurrency > budget { throw refuse("--concurrency", plan.concurrency) }
+        guard plan.mode == .open, plan.connectionCap > budget else { return }
+        if capGiven { throw refuse("--connections-cap", plan.connectionCap) }
+        plan.connectionCap = budget
     }
 
     /// `ttft=500ms,tpot=50ms,e2el=5s,p99=20ms`: durations, as metrics.md names the objectives.
