@@ -95,6 +95,18 @@ final class HTTPLoadTests: XCTestCase {
         // (open loop at 20k req/s); a debug build on a busy CI machine cannot promise it.
     }
 
+    func testASlowScheduleStillCoversTheWholeDuration() async throws {
+        // Sends at 0, 0.5, 1.0 and 1.5 s; the next would be at 2.0 s, past the end at 1.7 s. The run
+        // lasts 1.7 s and its rate is 4 / 1.7 s, not 4 over the time to the last answer.
+        let server = try nginx()
+        let started = ContinuousClock.now
+        let outcome = try await run(LoadPlan(host: "127.0.0.1", port: server.port, mode: .open, concurrency: 1, rate: 2,
+                                             duration: 1.7))
+        XCTAssertEqual(outcome.snapshot.completed, 4)
+        XCTAssertEqual(outcome.measuredDuration, 1.7, accuracy: 0.01)
+        XCTAssertGreaterThanOrEqual(ContinuousClock.now - started, .milliseconds(1_700))
+    }
+
     func testPoissonScheduleOnTwoLoopsIsSentExactly() async throws {
         let server = try nginx()
         let plan = LoadPlan(host: "127.0.0.1", port: server.port, mode: .open, concurrency: 2, rate: 800,

@@ -418,7 +418,10 @@ final class LoopDriver<Codec: LoadCodec> {
         }
         // The next wake-up is arranged before the write, so that its cost is not inside this request's service time.
         if !hasMoreToSend {
-            if phase == .running { beginDraining(at: now) }
+            // A request budget ends the sending now. A schedule whose next send falls past the end waits
+            // for the end (the `.end` timer): the run covers the whole duration it was given, and its
+            // rate is over that, not over the time to its last send.
+            if phase == .running && nextIndex >= stopIndex { beginDraining(at: now) }
         } else {
             armPacer(now: now)
         }
