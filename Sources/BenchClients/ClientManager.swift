@@ -208,7 +208,6 @@ private final class LockedCollector: @unchecked Sendable {
         collector.add(outcome.snapshot)
         var kindMetrics: [String: JSONValue] = ["connections_opened": .number(Double(outcome.connectionsOpened))]
         if outcome.lateSends > 0 { kindMetrics["late_sends"] = .number(Double(outcome.lateSends)) }
-        if outcome.expiredUnsent > 0 { kindMetrics["expired_unsent"] = .number(Double(outcome.expiredUnsent)) }
         var result = collector.finish(run: run, session: session, recipe: recipe, target: target, workload: workload,
                                       startedAt: startedAt, endedAt: Date(), runEnd: outcome.endedAt, status: status,
                                       statusReason: reason, reconnects: outcome.reconnects, kindMetrics: kindMetrics)

@@ -95,6 +95,20 @@ final class HTTPLoadTests: XCTestCase {
         // (open loop at 20k req/s); a debug build on a busy CI machine cannot promise it.
     }
 
+    func testRequestsThatNeverGetAConnectionAreUnsentNotSent() async throws {
+        // A rate one connection cannot carry: what waits past the timeout for it fails unsent, and is
+        // neither counted as sent nor given a sender lag.
+        let server = try nginx()
+        let outcome = try await run(LoadPlan(host: "127.0.0.1", port: server.port, mode: .open, concurrency: 1,
+                                             rate: 50_000, duration: 0.5, connectionCap: 1, requestTimeout: 0.1))
+        let s = outcome.snapshot
+        let unsent = s.errors[.unsent] ?? 0
+        XCTAssertGreaterThan(unsent, 1_000)
+        XCTAssertEqual(s.sent, s.completed + (s.errors[.timeout] ?? 0) + (s.errors[.closed] ?? 0))
+        XCTAssertEqual(s.completed + s.errorCount, 25_000, "every scheduled request is accounted for once")
+        XCTAssertEqual(s.senderLag.totalCount, UInt64(s.sent))
+    }
+
     func testASlowScheduleStillCoversTheWholeDuration() async throws {
         // Sends at 0, 0.5, 1.0 and 1.5 s; the next would be at 2.0 s, past the end at 1.7 s. The run
         // lasts 1.7 s and its rate is 4 / 1.7 s, not 4 over the time to the last answer.

@@ -429,9 +429,9 @@ final class LoopDriver<Codec: LoadCodec> {
         checkDrained(at: now)
     }
 
-    /// The next request waited past the timeout without a connection: it fails as a timeout.
+    /// The next request waited past the timeout without a connection: it fails, never sent.
     private func expire(at now: UInt64) {
-        record(RequestResult(scheduled: nextTime, sent: now, completed: now, error: .timeout))
+        record(RequestResult(scheduled: nextTime, sent: now, completed: now, error: .unsent))
         stats.expired += 1
         advance()
     }

@@ -30,7 +30,7 @@ struct AggregatorState {
     var warmupSlices = SliceWindow(warmup: true)
 
     static let statusTableSize = 1000
-    static let errorSlots = 5
+    static let errorSlots = 6
 
     init(warmupEnd: UInt64, expectedInterval: UInt64?) {
         self.warmupEnd = warmupEnd
@@ -45,6 +45,7 @@ struct AggregatorState {
         case .status: 2
         case .protocol: 3
         case .closed: 4
+        case .unsent: 5
         }
     }
 
@@ -57,7 +58,7 @@ struct AggregatorState {
         let written: Bool
         switch r.error {
         case nil, .status?: (answered, written) = (true, true)
-        case .connect?: (answered, written) = (false, false)
+        case .connect?, .unsent?: (answered, written) = (false, false)
         case .timeout?, .protocol?, .closed?: (answered, written) = (false, true)
         }
         let failed = r.error != nil

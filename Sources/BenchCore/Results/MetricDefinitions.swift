@@ -13,6 +13,10 @@ public enum MetricDefinitions {
       sender lag       actual send - scheduled time; when its p99 exceeds 1 ms or 1% of the gap between
                        arrivals, the client was the bottleneck and the result says so
       throughput       completed requests / measured duration (warm-up excluded)
+      errors           by kind: connect (no connection), timeout (no answer in time), status (an
+                       unexpected one), protocol (a broken answer), closed (the server closed the
+                       connection with the request in flight), unsent (open loop: waited past the
+                       timeout for a free connection and was never sent, so not counted as sent)
       percentiles      from HDR histograms with 3 significant digits, nearest-rank
       arrivals         constant (fixed gap) or poisson (exponential gaps from the seed); the schedule is
                        a pure function of (seed, rate, elapsed), so a replay sends the same schedule

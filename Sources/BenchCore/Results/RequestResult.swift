@@ -10,6 +10,9 @@ public enum RequestErrorKind: String, CaseIterable, Sendable, Codable {
     case `protocol`
     /// The server closed the connection with the request in flight.
     case closed
+    /// Never sent: in open loop, it waited past the request timeout for a free connection (the pool
+    /// was at its cap). Not counted as sent, and no sender lag.
+    case unsent
 }
 
 /// One request as a load generator saw it: the plain value every aggregation consumes.
