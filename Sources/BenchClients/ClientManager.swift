@@ -127,7 +127,8 @@ public actor ClientManager {
             warmup: plan.warmup, seed: Int(plan.seed), connectionsCap: plan.mode == .open ? plan.connectionCap : nil)
         var result = collector.finish(
             outcome: outcome, run: handle.description, session: session.name,
-            recipe: RunResult.Recipe(name: request.recipe.name, kind: request.recipe.kind.rawValue, sha256: request.recipeSHA256),
+            recipe: RunResult.Recipe(name: request.recipe.name, kind: request.recipe.kind.rawValue, sha256: request.recipeSHA256,
+                                     overrides: request.overrides),
             target: RunResult.Target(given: request.target.given, host: request.target.host, port: request.target.port,
                                      portName: request.target.portName),
             workload: workload, startedAt: startedAt, status: status, reason: reason)

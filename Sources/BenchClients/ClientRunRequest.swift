@@ -10,9 +10,11 @@ public struct ClientRunRequest: Sendable {
     public var params: ClientParams
     /// Service-level objectives for goodput (the recipe's, or --slo).
     public var slo: SLOSpec
+    /// The `--set key=value` pairs `params` applied, as given.
+    public var overrides: [String: String]
 
     public init(recipe: ClientRecipe, recipeSHA256: String, target: ClientTargetSpec, plan: LoadPlan, params: ClientParams,
-                slo: SLOSpec) throws {
+                slo: SLOSpec, overrides: [String: String] = [:]) throws {
         guard plan.duration != nil || plan.requests != nil else {
             throw BenchError.usage("client run: give --duration or --requests (the run needs an end)")
         }
@@ -29,6 +31,7 @@ public struct ClientRunRequest: Sendable {
         self.plan = plan
         self.params = params
         self.slo = slo
+        self.overrides = overrides
     }
 
     public var seed: UInt64 { plan.seed }

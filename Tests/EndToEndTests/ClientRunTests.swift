@@ -44,6 +44,9 @@ final class ClientRunTests: XCTestCase {
 
         let r2 = try resultFile("load", "r2")
         XCTAssertEqual((r2["counts"] as? [String: Any])?["completed"] as? Int, 5000)
+        // What --set changed is part of the result.
+        XCTAssertEqual((r2["recipe"] as? [String: Any])?["overrides"] as? [String: String], ["pipeline": "4"])
+        XCTAssertNil((r1["recipe"] as? [String: Any])?["overrides"], "no --set, no overrides")
 
         // Open loop at 500/s constant for 2 s: the rate is kept.
         let r3 = try resultFile("load", "r3")

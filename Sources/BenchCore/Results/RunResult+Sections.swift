@@ -8,11 +8,14 @@ extension RunResult {
         public var kind: String
         /// SHA-256 of the recipe file as used.
         public var sha256: String
+        /// The parameters the run changed with `--set key=value` (nil: none), so a result says what it measured.
+        public var overrides: [String: String]?
 
-        public init(name: String, kind: String, sha256: String) {
+        public init(name: String, kind: String, sha256: String, overrides: [String: String]? = nil) {
             self.name = name
             self.kind = kind
             self.sha256 = sha256
+            self.overrides = overrides?.isEmpty == true ? nil : overrides
         }
     }
 

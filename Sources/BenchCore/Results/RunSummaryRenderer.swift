@@ -10,6 +10,9 @@ public enum RunSummaryRenderer {
         out.append("\(r.run)  \(r.recipe.name) [\(r.recipe.kind)] -> \(targetText(r.target))  \(r.status.rawValue)\(reason)")
         out.append("  started \(RunResult.dateString(r.startedAt))  ended \(RunResult.dateString(r.endedAt))")
         out.append("  workload    \(workloadText(r.workload))")
+        if let overrides = r.recipe.overrides {
+            out.append("  overrides   " + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        }
         var measured = "  measured    \(seconds(r.measuredDuration))"
         if r.counts.warmupExcluded > 0 || (r.workload.warmup ?? 0) > 0 {
             measured += " (warm-up \(seconds(r.workload.warmup ?? 0)) excluded: \(count(r.counts.warmupExcluded)) requests)"

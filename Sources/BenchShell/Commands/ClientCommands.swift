@@ -244,7 +244,8 @@ enum ClientCommands {
         try fitDescriptors(&plan, capGiven: invocation.wasGiven("connections-cap"))
         let slo = try invocation.option("slo").map(parseSLO) ?? recipe.slo
         return try ClientRunRequest(recipe: recipe, recipeSHA256: loaded.sha256, target: target, plan: plan,
-                                    params: try ClientParamOverrides.apply(sets, to: recipe.params), slo: slo)
+                                    params: try ClientParamOverrides.apply(sets, to: recipe.params), slo: slo,
+                                    overrides: Dictionary(sets, uniquingKeysWith: { $1 }))
     }
 
     /// Keeps a run's connections within the open-file limit: more would fail with EMFILE, and bench
