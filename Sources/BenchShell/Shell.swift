@@ -122,7 +122,8 @@ public final class Shell: ShellControl {
 
         if wasInterrupted || failure?.kind == .interrupted {
             for text in output { console.print(text) }
-            try? recorder.recordInterrupted(invocation.normalizedLine(adding: context.resolvedOptions))
+            try? recorder.recordInterrupted(invocation.normalizedLine(adding: context.resolvedOptions),
+                                            producedHandles: context.producedHandles)
             // The terminal echoed ^C without a newline.
             if console.isInteractive { console.printError("") }
             console.error("interrupted", location: location)
@@ -215,7 +216,7 @@ public final class Shell: ShellControl {
 
     /// Replays a recorded script into this (new) session and compares what can be compared.
     public func replay(_ script: SessionScript) async -> Int32 {
-        console.info("replaying \(script.path) (\(script.commands.count) commands) into session \(session.name)")
+        console.info("replaying \(script.path) (\(script.commands.filter { !$0.skipped }.count) commands) into session \(session.name)")
         for record in script.recipes {
             guard let kind = RecipeKind(rawValue: record.kind) else { continue }
             if let current = try? session.catalog.load(kind, named: record.name), current.sha256 != record.sha256 {
@@ -226,6 +227,11 @@ public final class Shell: ShellControl {
         var mismatches: [String] = []
         var replayed = 0
         for command in script.commands where !exitRequested {
+            if command.skipped {
+                // Interrupted when recorded: not the same experiment to run again, but its handles are used up.
+                for handle in command.expectedHandles.compactMap(Handle.init(parsing:)) { session.handles.skip(past: handle) }
+                continue
+            }
             let location = "\(script.path):\(command.line)"
             let before = Set(session.handles.entries().map(\.handle))
             let outcome = await execute(command.text, location: location)
@@ -243,7 +249,7 @@ public final class Shell: ShellControl {
                 if !continueOnError { return 1 }
             }
         }
-        console.info("replayed \(replayed) of \(script.commands.count) commands; new script: \(recorder.isStarted ? session.scriptURL.path : "(nothing recorded)")")
+        console.info("replayed \(replayed) of \(script.commands.filter { !$0.skipped }.count) commands; new script: \(recorder.isStarted ? session.scriptURL.path : "(nothing recorded)")")
         for mismatch in mismatches { console.warning("handles differ: \(mismatch)") }
         return failed ? 1 : 0
     }

@@ -81,6 +81,18 @@ final class SessionRecorderTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: session.scriptURL.path))
     }
 
+    func testInterruptedCommandsKeepTheirHandlesToSkip() throws {
+        let recorder = SessionRecorder(session: try makeSession(), header: .init(version: "0", host: "h", orchestrator: "local"), enabled: true)
+        try recorder.recordSuccess("server start nginx", producedHandles: [Handle(kind: .server, number: 1)])
+        try recorder.recordInterrupted("client run nginx-get --target s1 --seed 1", producedHandles: [Handle(kind: .run, number: 1)])
+        try recorder.recordSuccess("client run nginx-get --target s1 --seed 1", producedHandles: [Handle(kind: .run, number: 2)])
+        let text = try String(contentsOf: root.appendingPathComponent("exp1.bench"), encoding: .utf8)
+        XCTAssertTrue(text.contains("# interrupted: client run nginx-get --target s1 --seed 1  # -> r1\n"), text)
+        let script = SessionScript(path: "exp1.bench", text: text)
+        XCTAssertEqual(script.commands.map(\.skipped), [false, true, false])
+        XCTAssertEqual(script.commands.map(\.expectedHandles), [["s1"], ["r1"], ["r2"]])
+    }
+
     func testExpectedHandlesStopAtTheAuthorsComment() {
         let script = SessionScript(path: "x.bench", text: "server start redis --count 2  # -> s1 s2 (two caches)\nmonitor start sampler  # -> m1\n")
         XCTAssertEqual(script.commands.map(\.expectedHandles), [["s1", "s2"], ["m1"]])

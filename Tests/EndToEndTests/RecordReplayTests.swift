@@ -33,6 +33,15 @@ final class RecordReplayTests: XCTestCase {
         XCTAssertTrue(replayed.contains("# replay-of: sessions/exp1.bench"))
     }
 
+    func testAnInterruptedCommandsHandlesAreSkippedOnReplay() throws {
+        // Recorded: m1 interrupted (not run again), then m2. The replay's monitor is m2 as well.
+        try bench.write("exp3.bench", "# interrupted: monitor start sampler  # -> m1\nmonitor start sampler  # -> m2\nmonitor stop m2\n")
+        let result = try bench.run(["--replay", "exp3.bench"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stderr.contains("handles differ"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("replayed 2 of 2 commands"), result.stderr)
+    }
+
     func testReplayStopsAtTheFirstErrorWithFileAndLine() throws {
         try bench.write("exp2.bench", "# a hand-written script\necho ok\n\nsleep forever\necho unreachable\n")
         let result = try bench.run(["--replay", "exp2.bench"])

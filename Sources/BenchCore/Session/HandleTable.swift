@@ -38,6 +38,12 @@ public final class HandleTable: Sendable {
         }
     }
 
+    /// Numbers the next handle of its kind after `handle`, which a recorded session used up without the
+    /// replay making it (an interrupted run), so the replay's handles keep matching the recording's.
+    public func skip(past handle: Handle) {
+        state.withLock { s in s.next[handle.kind] = max(s.next[handle.kind] ?? 0, handle.number) }
+    }
+
     /// Aliases must not look like handles and must be plain words, so scripts stay unambiguous.
     static func validateAlias(_ alias: String) throws {
         let valid = !alias.isEmpty && alias.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }

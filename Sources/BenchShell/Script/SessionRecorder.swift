@@ -66,9 +66,11 @@ public final class SessionRecorder {
     }
 
     /// A command interrupted by Ctrl-C: kept as a comment, since replaying it would not be the same experiment.
-    public func recordInterrupted(_ line: String) throws {
+    /// The handles it took are kept too (`# -> r2`): a replay skips them, so later handles match.
+    public func recordInterrupted(_ line: String, producedHandles: [Handle] = []) throws {
         guard enabled else { return }
-        try append(commented(line, verdict: "interrupted", detail: nil), start: false)
+        let marked = producedHandles.isEmpty ? line : line + "  # -> " + producedHandles.map(\.description).joined(separator: " ")
+        try append(commented(marked, verdict: "interrupted", detail: nil), start: false)
     }
 
     /// A free comment line (e.g. `detach`).

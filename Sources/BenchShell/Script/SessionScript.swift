@@ -9,6 +9,8 @@ public struct SessionScript: Sendable {
         public let text: String
         /// Handles the recorded run got from this command (`# -> s1 s2`), to check the replay against.
         public let expectedHandles: [String]
+        /// An interrupted command (`# interrupted: … # -> r2`): not run again, but its handles are skipped.
+        public var skipped = false
     }
 
     /// A `# recipe:` line: which recipe the recorded run used, and its hash then.
@@ -35,7 +37,10 @@ public struct SessionScript: Sendable {
             if line.isEmpty { continue }
             if line.hasPrefix("#") {
                 let body = line.dropFirst().trimmingCharacters(in: .whitespaces)
-                if body.hasPrefix("recipe: ") {
+                if body.hasPrefix("interrupted: "), case let handles = Self.handles(after: String(body)), !handles.isEmpty {
+                    inHeader = false
+                    commands.append(Command(line: index + 1, text: String(body.dropFirst(13)), expectedHandles: handles, skipped: true))
+                } else if body.hasPrefix("recipe: ") {
                     let parts = body.dropFirst(8).split(separator: " ")
                     if parts.count >= 3, parts[2].hasPrefix("sha256=") {
                         recipes.append(RecipeRecord(kind: String(parts[0]), name: String(parts[1]), sha256: String(parts[2].dropFirst(7))))
@@ -46,16 +51,17 @@ public struct SessionScript: Sendable {
                 continue
             }
             inHeader = false
-            var expected: [String] = []
-            if let marker = line.range(of: "  # -> ", options: .backwards) {
-                // Handles first; anything after them is a comment of the script's author.
-                expected = line[marker.upperBound...].split(separator: " ").map(String.init).prefix { Handle(parsing: $0) != nil }.map { $0 }
-            }
-            commands.append(Command(line: index + 1, text: line, expectedHandles: expected))
+            commands.append(Command(line: index + 1, text: line, expectedHandles: Self.handles(after: line)))
         }
         self.commands = commands
         self.header = header
         self.recipes = recipes
+    }
+
+    /// The handles a line's `# -> s1 s2` marker names; anything after them is a comment of the script's author.
+    static func handles(after line: String) -> [String] {
+        guard let marker = line.range(of: "  # -> ", options: .backwards) else { return [] }
+        return line[marker.upperBound...].split(separator: " ").map(String.init).prefix { Handle(parsing: $0) != nil }.map { $0 }
     }
 
     public static func load(_ url: URL, displayPath: String) throws -> SessionScript {
