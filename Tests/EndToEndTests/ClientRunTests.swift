@@ -80,6 +80,9 @@ final class ClientRunTests: XCTestCase {
         client run nginx-get --target s2 --duration 1s
         client run nginx-get --target https://example.invalid:443 --duration 1s
         client run nginx-get --target s1 --concurrency 5000000 --duration 1s
+        client run nginx-get --target http://127.0.0.1:1/nginx_status --duration 1s
+        client run nginx-get --target redis://127.0.0.1:1 --duration 1s
+        client run nginx-get --target s1 --arrival poisson --duration 1s
         """)
         XCTAssertEqual(result.status, 1)
         let err = result.stderr
@@ -93,6 +96,12 @@ final class ClientRunTests: XCTestCase {
         // More connections than the process may open files (after bench lifted its soft limit to the hard one).
         XCTAssertTrue(err.contains("<stdin>:11: error: client run: --concurrency 5000000 needs 5000000 connections, but this process may open "), err)
         XCTAssertTrue(err.contains("(ulimit -n) and keeps 256 for itself; use --concurrency "), err)
+        // An address's path and scheme cannot silently differ from what the recipe sends.
+        XCTAssertTrue(err.contains("<stdin>:12: error: client run: --target http://127.0.0.1:1/nginx_status: the request path comes from "
+            + "recipe 'nginx-get', not from the address; give http://127.0.0.1:1 and --set path=/nginx_status"), err)
+        XCTAssertTrue(err.contains("<stdin>:13: error: client run: --target redis://127.0.0.1:1: a redis address, but recipe 'nginx-get' "
+            + "is of kind http; give http://host:port or host:port"), err)
+        XCTAssertTrue(err.contains("<stdin>:14: error: client run: --arrival poisson shapes an open loop's schedule; give --rate R too"), err)
         // An address nobody listens on: the run goes on, counting connect errors.
         let r1 = try resultFile("bad", "r1")
         XCTAssertGreaterThan(((r1["counts"] as? [String: Any])?["errors"] as? [String: Any])?["connect"] as? Int ?? 0, 0)

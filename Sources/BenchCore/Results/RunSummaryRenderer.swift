@@ -135,7 +135,7 @@ public enum RunSummaryRenderer {
             parts.append("closed loop, \(w.concurrency) connections")
         }
         if let d = w.duration { parts.append(seconds(d)) }
-        if let n = w.requests { parts.append("\(count(n)) requests") }
+        if let n = w.requests { parts.append("\(count(n)) request\(n == 1 ? "" : "s")") }
         parts.append("seed \(w.seed)")
         return parts.joined(separator: ", ")
     }

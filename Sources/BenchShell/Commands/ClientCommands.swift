@@ -231,6 +231,10 @@ enum ClientCommands {
         // --rate makes a run open loop; --concurrency alone keeps the recipe's mode, except in a
         // concurrency sweep, whose points are closed loops at each concurrency.
         let mode: WorkloadMode = givenRate != nil ? .open : (closedLoop ? .closed : workload.mode)
+        if mode == .closed, let arrival = invocation.option("arrival") {
+            // Accepted and recorded but without effect, it would describe a run that did not happen.
+            throw BenchError.usage("client run: --arrival \(arrival) shapes an open loop's schedule; give --rate R too (a closed loop sends as answers come)")
+        }
         let requests = invocation.integer("requests") ?? (invocation.wasGiven("duration") ? nil : workload.requests)
         let duration = invocation.duration("duration")?.seconds ?? (requests == nil ? workload.duration.seconds : nil)
         let sets = invocation.keyValuePairs("set").map { ($0.key, $0.value) }
@@ -304,7 +308,31 @@ enum ClientCommands {
             // Looks like a handle or an alias: say which exist.
             _ = try context.session.handles.resolve(given, as: .server)
         }
-        return try ClientTargetSpec(address: given)
+        let address = try ClientTargetSpec(address: given)
+        try checkAddress(given, against: recipe)
+        return address
+    }
+
+    /// A URL's scheme and path must agree with the recipe, which says what is sent; the address only
+    /// says where. (Ignored quietly, `http://host/status` would have measured the recipe's path.)
+    static func checkAddress(_ given: String, against recipe: ClientRecipe) throws {
+        guard let schemeEnd = given.range(of: "://") else { return }
+        let scheme = given[..<schemeEnd.lowerBound].lowercased()
+        let speaks = switch recipe.kind {
+        case .http, .openai, .chroma: "http"
+        case .redis: "redis"
+        case .exec: scheme
+        }
+        if scheme != "tcp" && scheme != speaks {
+            throw BenchError.usage("client run: --target \(given): a \(scheme) address, but recipe '\(recipe.name)' is of kind \(recipe.kind.rawValue); "
+                + "give \(speaks)://host:port or host:port")
+        }
+        let path = given[schemeEnd.upperBound...].drop { $0 != "/" }
+        if !path.isEmpty && path != "/" {
+            let how = recipe.kind == .http ? " and --set path=\(path)" : ""
+            throw BenchError.usage("client run: --target \(given): the request path comes from recipe '\(recipe.name)', not from the address; "
+                + "give \(given[..<schemeEnd.upperBound])\(given[schemeEnd.upperBound...].prefix { $0 != "/" })\(how)")
+        }
     }
 
     private static func serverTarget(_ handle: Handle, portName: String, given: String, context: CommandContext) async throws -> ClientTargetSpec {
