@@ -29,6 +29,19 @@ public actor ClientManager {
 
     public var runs: [RunRecord] { records.values.sorted { $0.handle < $1.handle } }
 
+    /// Takes over the finished runs of a session another bench left (`--attach`), from their result
+    /// files, so `client status` lists them as the bench that ran them did.
+    public func resume() {
+        let directory = session.directory.appendingPathComponent("runs")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names where name.hasSuffix(".json") {
+            guard let handle = Handle(parsing: String(name.dropLast(5))), handle.kind == .run, records[handle] == nil,
+                  let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path),
+                  let result = try? RunResult.decode(from: data) else { continue }
+            records[handle] = RunRecord(handle: handle, recipe: result.recipe.name, target: result.target.given, result: result)
+        }
+    }
+
     /// Runs a client to its end (or Ctrl-C, or the target's death) and writes its result file.
     ///
     /// - Parameters:

@@ -189,6 +189,7 @@ func runBench() async -> Int32 {
     if let attachedState {
         do {
             for note in try await servers.resume(from: attachedState) { console.warning(note) }
+            await clients.resume()
             try recorder.resumeExisting(note: "attached: \(ISO8601DateFormatter().string(from: Date())) by bench pid \(getpid())")
             let live = await servers.all.filter { $0.state.isLive }.map(\.handle.description)
             console.info("attached to session \(sessionName)\(live.isEmpty ? "" : "; running: \(live.joined(separator: " "))")")

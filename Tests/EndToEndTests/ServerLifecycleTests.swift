@@ -106,7 +106,7 @@ final class ServerLifecycleTests: XCTestCase {
     }
 
     func testDetachThenAttachResumesHandlesAndRecording() throws {
-        let first = try bench.run(["--session", "keep"], stdin: "server start redis --name cache\ndetach\n")
+        let first = try bench.run(["--session", "keep"], stdin: "server start redis --name cache\nclient run redis-get-set --target cache --requests 100 --warmup 0s --quiet\ndetach\n")
         XCTAssertEqual(first.status, 0, first.stderr)
         let servers = ServiceProbes.servers(in: bench.directory, session: "keep")
         let pid = try XCTUnwrap(ServiceProbes.pid(servers["s1"]))
@@ -125,15 +125,19 @@ final class ServerLifecycleTests: XCTestCase {
         XCTAssertFalse(continued.stderr.contains("stopped at an error"), continued.stderr)
         XCTAssertTrue(ServiceProbes.groupIsAlive(pid), "detach ran")
 
-        let second = try bench.run(["--attach", "keep"], stdin: "server status cache\nserver start redis\n")
+        let second = try bench.run(["--attach", "keep"], stdin: "server status cache\nserver start redis\nclient status\n")
         XCTAssertEqual(second.status, 0, second.stderr)
+        // The earlier bench's run is listed with its numbers.
+        XCTAssertTrue(second.stdout.split(separator: "\n").contains { $0.hasPrefix("r1 ") && $0.contains("redis-get-set") && $0.contains("completed") }, second.stdout)
         XCTAssertTrue(second.stdout.contains("pid:") && second.stdout.contains("\(pid)"), second.stdout)
         // Numbering continues where the first bench stopped.
         XCTAssertTrue(second.stdout.contains("s2"), second.stdout)
         BenchProcess.waitUntil(15, "both servers stopped when the attached bench exits") { !ServiceProbes.groupIsAlive(pid) }
         let script = try bench.read("sessions/keep.bench")
         let commands = script.split(separator: "\n").filter { !$0.hasPrefix("#") }
-        XCTAssertEqual(commands, ["server start redis --name cache  # -> s1", "detach", "detach", "server start redis  # -> s2"])
+        XCTAssertEqual(commands, ["server start redis --name cache  # -> s1",
+                                  "client run redis-get-set --target cache --requests 100 --warmup 0s --quiet --seed 1  # -> r1",
+                                  "detach", "detach", "server start redis  # -> s2"])
         XCTAssertTrue(script.contains("# attached: "), script)
     }
 
