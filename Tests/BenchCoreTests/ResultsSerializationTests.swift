@@ -238,6 +238,16 @@ final class ResultsSerializationTests: XCTestCase {
         XCTAssertEqual(result.latency.serviceTime.p50, 1, accuracy: 0.01)
     }
 
+    func testTimesReadBackPrintAsWritten() throws {
+        var result = sampleResult()
+        result.startedAt = Date(timeIntervalSince1970: 1_764_481_372.408)
+        let text = String(decoding: try result.jsonData(), as: UTF8.self)
+        XCTAssertTrue(text.contains("\"started_at\" : \"2025-11-30T05:42:52.408Z\""), text)
+        let decoded = try RunResult.decode(from: try result.jsonData())
+        XCTAssertTrue(RunSummaryRenderer.lines(decoded)[1].contains("started 2025-11-30T05:42:52.408Z"), RunSummaryRenderer.lines(decoded)[1])
+        XCTAssertEqual(try decoded.jsonData(), try result.jsonData())
+    }
+
     func testPartialSecondsCarryTheirDurationAndStayOutOfTheRateRange() throws {
         // Warm-up to 0.5 s, sending to 3 s, and a last answer 12 ms into the fourth second (the drain).
         let aggregator = RunAggregator(warmupEnd: 500 * ms)

@@ -89,7 +89,9 @@ extension RunResult: Codable {
 
     /// ISO 8601 in UTC with milliseconds (`2025-01-31T09:30:00.250Z`).
     static func dateString(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        // The format truncates to the millisecond; half a millisecond added makes it round, so a time read
+        // back from a file (…52.408 parses as …52.40799…) prints as it was written, not a millisecond early.
+        date.addingTimeInterval(0.0005).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     private static func decodeDate(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Date {
