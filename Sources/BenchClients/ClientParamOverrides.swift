@@ -37,7 +37,8 @@ public enum ClientParamOverrides {
                     guard let n = Int(value), n > 0 else { throw invalid(key, value, "a positive number of keys") }
                     keyspace = n
                 case "value_size":
-                    guard let s = ByteSize(parsing: value), s.bytes > 0 else { throw invalid(key, value, ByteSize.acceptedForms) }
+                    guard let s = ByteSize(parsing: value) else { throw invalid(key, value, ByteSize.acceptedForms) }
+                    guard s.bytes > 0 else { throw invalid(key, value, "at least 1 byte") }
                     size = s
                 case "pipeline":
                     guard let n = Int(value), (1...1024).contains(n) else { throw invalid(key, value, "a depth from 1 to 1024") }
