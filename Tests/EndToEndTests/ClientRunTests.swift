@@ -83,6 +83,7 @@ final class ClientRunTests: XCTestCase {
         client run nginx-get --target http://127.0.0.1:1/nginx_status --duration 1s
         client run nginx-get --target redis://127.0.0.1:1 --duration 1s
         client run nginx-get --target s1 --arrival poisson --duration 1s
+        client run nginx-get --target s1 --duration 1s --requests 10
         """)
         XCTAssertEqual(result.status, 1)
         let err = result.stderr
@@ -102,6 +103,7 @@ final class ClientRunTests: XCTestCase {
         XCTAssertTrue(err.contains("<stdin>:13: error: client run: --target redis://127.0.0.1:1: a redis address, but recipe 'nginx-get' "
             + "is of kind http; give http://host:port or host:port"), err)
         XCTAssertTrue(err.contains("<stdin>:14: error: client run: --arrival poisson shapes an open loop's schedule; give --rate R too"), err)
+        XCTAssertTrue(err.contains("<stdin>:15: error: client run: give --duration or --requests, not both"), err)
         // An address nobody listens on: the run goes on, counting connect errors.
         let r1 = try resultFile("bad", "r1")
         XCTAssertGreaterThan(((r1["counts"] as? [String: Any])?["errors"] as? [String: Any])?["connect"] as? Int ?? 0, 0)

@@ -235,6 +235,9 @@ enum ClientCommands {
             // Accepted and recorded but without effect, it would describe a run that did not happen.
             throw BenchError.usage("client run: --arrival \(arrival) shapes an open loop's schedule; give --rate R too (a closed loop sends as answers come)")
         }
+        if invocation.wasGiven("duration") && invocation.wasGiven("requests") {
+            throw BenchError.usage("client run: give --duration or --requests, not both (a run ends by time or by count)")
+        }
         let requests = invocation.integer("requests") ?? (invocation.wasGiven("duration") ? nil : workload.requests)
         let duration = invocation.duration("duration")?.seconds ?? (requests == nil ? workload.duration.seconds : nil)
         let sets = invocation.keyValuePairs("set").map { ($0.key, $0.value) }
