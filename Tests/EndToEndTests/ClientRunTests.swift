@@ -87,13 +87,13 @@ final class ClientRunTests: XCTestCase {
         """)
         XCTAssertEqual(result.status, 1)
         let err = result.stderr
-        XCTAssertTrue(err.contains("<stdin>:1: error: unknown server handle 's9'"), err)
+        XCTAssertTrue(err.contains("<stdin>:1: error: client run: --target s9: unknown server handle 's9'"), err)
         XCTAssertTrue(err.contains("<stdin>:3: error: client run: --port admin: server s1 (nginx) has no port 'admin'"), err)
         XCTAssertTrue(err.contains("<stdin>:4: error: client run: --rate: 0 is too small"), err)
         XCTAssertTrue(err.contains("<stdin>:5: error: client run: --concurrency: 0 is too small"), err)
         XCTAssertTrue(err.contains("<stdin>:7: error: client run: --duration must be more than 0 (or give --requests)"), err)
         XCTAssertTrue(err.contains("<stdin>:9: error: client run: target s2 (never) is not ready: starting; 'wait s2' first"), err)
-        XCTAssertTrue(err.contains("<stdin>:10: error: --target https://example.invalid:443: scheme 'https' is not supported"), err)
+        XCTAssertTrue(err.contains("<stdin>:10: error: client run: --target https://example.invalid:443: scheme 'https' is not supported"), err)
         // More connections than the process may open files (after bench lifted its soft limit to the hard one).
         XCTAssertTrue(err.contains("<stdin>:11: error: client run: --concurrency 5000000 needs 5000000 connections, but this process may open "), err)
         XCTAssertTrue(err.contains("(ulimit -n) and keeps 256 for itself; use --concurrency "), err)

@@ -309,9 +309,18 @@ enum ClientCommands {
         }
         if Handle(parsing: given)?.kind == .server || (!given.contains(":") && !given.contains(".")) {
             // Looks like a handle or an alias: say which exist.
-            _ = try context.session.handles.resolve(given, as: .server)
+            do {
+                _ = try context.session.handles.resolve(given, as: .server)
+            } catch let error as BenchError {
+                throw BenchError("client run: --target \(given): \(error.message)", kind: error.kind)
+            }
         }
-        let address = try ClientTargetSpec(address: given)
+        let address: ClientTargetSpec
+        do {
+            address = try ClientTargetSpec(address: given)
+        } catch let error as BenchError {
+            throw BenchError("client run: \(error.message)", kind: error.kind)
+        }
         try checkAddress(given, against: recipe)
         return address
     }
