@@ -27,19 +27,34 @@ public actor ClientManager {
         self.serverSide = serverSide
     }
 
-    public var runs: [RunRecord] { records.values.sorted { $0.handle < $1.handle } }
+    public var runs: [RunRecord] {
+        readEarlierRuns()
+        return records.values.sorted { $0.handle < $1.handle }
+    }
 
-    /// Takes over the finished runs of a session another bench left (`--attach`), from their result
-    /// files, so `client status` lists them as the bench that ran them did.
+    /// Result files of runs an earlier bench made in this session, read when first listed.
+    private var earlierRuns: [Handle: URL] = [:]
+
+    /// Takes over the finished runs of a session another bench left (`--attach`), so `client status`
+    /// lists them as the bench that ran them did. Only their names are read now: a result file holds
+    /// serialized histograms, and decoding every one at each attach cost a scripted session (one
+    /// `bench --attach … -c …` per run) megabytes and CPU time that it may never use.
     public func resume() {
         let directory = session.directory.appendingPathComponent("runs")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
         for name in names where name.hasSuffix(".json") {
-            guard let handle = Handle(parsing: String(name.dropLast(5))), handle.kind == .run, records[handle] == nil,
-                  let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path),
-                  let result = try? RunResult.decode(from: data) else { continue }
+            guard let handle = Handle(parsing: String(name.dropLast(5))), handle.kind == .run, records[handle] == nil else { continue }
+            earlierRuns[handle] = directory.appendingPathComponent(name)
+        }
+    }
+
+    private func readEarlierRuns() {
+        guard !earlierRuns.isEmpty else { return }
+        for (handle, url) in earlierRuns where records[handle] == nil {
+            guard let data = FileManager.default.contents(atPath: url.path), let result = try? RunResult.decode(from: data) else { continue }
             records[handle] = RunRecord(handle: handle, recipe: result.recipe.name, target: result.target.given, result: result)
         }
+        earlierRuns = [:]
     }
 
     /// Runs a client to its end (or Ctrl-C, or the target's death) and writes its result file.
