@@ -271,7 +271,8 @@ public actor ServerManager {
                 throw BenchError("\(handle) \(instance.recipeName): \(instance.state) before it was ready\(logExcerpt(instance))")
             }
             if let ended = orchestrator.poll(instance.runtime) {
-                await markEnded(handle, ended, leftovers: instance.runtime, of: orchestrator)
+                markEnded(handle, ended)
+                await stopLeftovers(instance.runtime, of: orchestrator)
                 throw BenchError("\(handle) \(instance.recipeName): \(ended) before it was ready\(logExcerpt(instance))")
             }
             if instance.endpoint.host.isEmpty {
@@ -427,21 +428,27 @@ public actor ServerManager {
     public func checkForDeaths() async {
         for (handle, instance) in instances where instance.state.isLive && !stopping.contains(handle) {
             guard let orchestrator = orchestrators[instance.orchestrator], let ended = orchestrator.poll(instance.runtime) else { continue }
-            await markEnded(handle, ended, leftovers: instance.runtime, of: orchestrator)
+            markEnded(handle, ended)
             let time = ClockTime.string(Date())
             session.notify("\(handle) (\(instance.recipeName)) \(ended) at \(time); see 'server logs \(handle) --stderr'")
+            await stopLeftovers(instance.runtime, of: orchestrator)
         }
     }
 
-    /// Records that an instance ended on its own, then stops what it leaves behind: its exporter, and
-    /// whatever its main process forked that outlived it (nginx's workers keep the port when only the
-    /// master is killed), so an ended server leaves no orphans.
-    private func markEnded(_ handle: Handle, _ state: ServerState, leftovers runtime: InstanceRuntime, of orchestrator: any Orchestrator) async {
+    /// Records that an instance ended on its own.
+    private func markEnded(_ handle: Handle, _ state: ServerState) {
         instances[handle]?.state = state
         liveRuntimes.withLock { $0[handle] = nil }
         session.handles.setLive(handle, false)
         session.logEvent("server-ended", ["handle": handle.description, "state": state.description])
         persist()
+    }
+
+    /// Stops what an instance that ended on its own left behind: its exporter, and whatever its main
+    /// process forked that outlived it (nginx's workers keep the port when only the master is killed),
+    /// so an ended server leaves no orphans. A job's processes are SLURM's to end, with the job.
+    private func stopLeftovers(_ runtime: InstanceRuntime, of orchestrator: any Orchestrator) async {
+        guard runtime.job == nil else { return }
         await orchestrator.stop(runtime, grace: .seconds(2))
     }
 
@@ -546,7 +553,8 @@ public actor ServerManager {
         guard let instance = instances[handle], let recipe = recipes[handle] else { throw BenchError("\(handle): no such server instance") }
         guard instance.state.isLive else { return .notReady("\(instance.state)") }
         if let orchestrator = orchestrators[instance.orchestrator], let ended = orchestrator.poll(instance.runtime) {
-            await markEnded(handle, ended, leftovers: instance.runtime, of: orchestrator)
+            markEnded(handle, ended)
+            await stopLeftovers(instance.runtime, of: orchestrator)
             return .notReady("\(ended)")
         }
         if instance.endpoint.host.isEmpty { return .notReady("the job has not reported its address yet") }
