@@ -215,7 +215,7 @@ public final class LoadEngine: LoadGenerator {
             connectionsOpened: stats.reduce(0) { $0 + $1.connectionsOpened },
             reconnects: stats.reduce(0) { $0 + $1.reconnects },
             warmupEnd: warmupEnd, endedAt: endedAt, sent: sent, lateSends: late, maxSenderLag: maxLag,
-            lagBound: lagBound, expiredUnsent: stats.reduce(0) { $0 + $1.expired }, senderLagNote: note)
+            lagBound: lagBound, senderLagNote: note)
     }
 
     private static func format(_ value: Double) -> String {

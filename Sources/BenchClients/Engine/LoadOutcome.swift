@@ -24,8 +24,6 @@ public struct LoadOutcome: Sendable {
     public var maxSenderLag: UInt64
     /// The sender lag above which a send counts as late: 1 ms or 1% of the mean gap, whichever is larger.
     public var lagBound: UInt64
-    /// Open loop: requests that waited past the timeout for a free connection (counted as timeouts).
-    public var expiredUnsent: Int
     /// Set when the client, not the server, was the bottleneck (more than 1% of sends late).
     public var senderLagNote: String?
 

@@ -432,7 +432,6 @@ final class LoopDriver<Codec: LoadCodec> {
     /// The next request waited past the timeout without a connection: it fails, never sent.
     private func expire(at now: UInt64) {
         record(RequestResult(scheduled: nextTime, sent: now, completed: now, error: .unsent))
-        stats.expired += 1
         advance()
     }
 
@@ -596,7 +595,6 @@ struct LoopStats: Sendable {
     var sent = 0
     var lateSends = 0
     var maxSenderLag: UInt64 = 0
-    var expired = 0
     var lastCompleted: UInt64 = 0
     var sendingEnded: UInt64 = 0
     var finishedAt: UInt64 = 0
