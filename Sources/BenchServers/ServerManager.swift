@@ -481,7 +481,7 @@ public actor ServerManager {
     /// Stops every live instance; returns the handles stopped.
     @discardableResult
     public func stopAll(grace: Duration) async -> [Handle] {
-        let live = instances.values.filter { $0.state.isLive }.map(\.handle).sorted()
+        let live = liveHandles
         for handle in live { await stopOne(handle, grace: grace) }
         return live
     }
@@ -535,6 +535,8 @@ public actor ServerManager {
     public func recipe(for handle: Handle) -> ServerRecipe? { recipes[handle] }
     public var all: [ServerInstance] { instances.values.sorted { $0.handle < $1.handle } }
     public var hasLiveInstances: Bool { instances.values.contains { $0.state.isLive } }
+    /// The handles of live instances, in order.
+    public var liveHandles: [Handle] { instances.values.filter { $0.state.isLive }.map(\.handle).sorted() }
 
     /// The orchestrator's own lines for `server status HANDLE` (job id, state, node, time limit).
     public func details(_ handle: Handle) async -> [(String, String)] {

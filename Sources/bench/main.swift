@@ -191,7 +191,7 @@ func runBench() async -> Int32 {
             for note in try await servers.resume(from: attachedState) { console.warning(note) }
             await clients.resume()
             try recorder.resumeExisting(note: "attached: \(ISO8601DateFormatter().string(from: Date())) by bench pid \(getpid())")
-            let live = await servers.all.filter { $0.state.isLive }.map(\.handle.description)
+            let live = await servers.liveHandles.map(\.description)
             console.info("attached to session \(sessionName)\(live.isEmpty ? "" : "; running: \(live.joined(separator: " "))")")
         } catch {
             fail("--attach \(sessionName): \(error)")
@@ -256,7 +256,7 @@ func runBench() async -> Int32 {
     // --continue-on-error every command ran, and the end is the script's own.
     if attachedState != nil && status == 1 && !arguments.continueOnError && !shell.detachRequested {
         await servers.detach()
-        let live = await servers.all.filter { $0.state.isLive }.map(\.handle.description)
+        let live = await servers.liveHandles.map(\.description)
         if !live.isEmpty {
             console.warning("stopped at an error in attached session \(sessionName): leaving \(live.joined(separator: " ")) running; "
                 + "resume with: bench --attach \(sessionName), or stop them with: bench --cleanup \(sessionName)")
@@ -264,10 +264,10 @@ func runBench() async -> Int32 {
     }
 
     // No orphans: whatever ended the shell (exit, Ctrl-D, end of input, a failed replay), its servers
-    // stop with it, unless the user detached.
+    // stop with it, unless they were detached (by `detach`, or above).
     let stoppedMonitors = await monitors.stopAll()
     if !stoppedMonitors.isEmpty { console.info("stopped \(stoppedMonitors.map(\.description).joined(separator: " ")) on exit") }
-    if !shell.detachRequested, !(await servers.isDetached) {
+    if !(await servers.isDetached) {
         let stopped = await servers.stopAll(grace: .seconds(10))
         if !stopped.isEmpty { console.info("stopped \(stopped.map(\.description).joined(separator: " ")) on exit") }
     }

@@ -225,7 +225,7 @@ enum ServerCommands {
         examples: ["detach"], recording: .always
     ) { _, context in
         await context.servers.detach()
-        let live = await context.servers.all.filter { $0.state.isLive }.map(\.handle.description)
+        let live = await context.servers.liveHandles.map(\.description)
         context.print("detached from session \(context.session.name)\(live.isEmpty ? "" : " leaving \(live.joined(separator: " ")) running"); resume with: bench --attach \(context.session.name)")
         context.shell.requestDetach()
     }
