@@ -10,27 +10,36 @@ public struct ClientTargetSpec: Sendable, Equatable {
     public let portName: String?
     /// The server handle, when the target is one (its death ends the run as target-failed).
     public let server: Handle?
+    /// An address's URL scheme, lowercased (nil: none given, or a handle).
+    public let scheme: String?
+    /// What followed an address's host and port (`/status`; empty when nothing did).
+    public let path: String
 
-    public init(given: String, host: String, port: Int, portName: String?, server: Handle?) {
+    public init(given: String, host: String, port: Int, portName: String?, server: Handle?, scheme: String? = nil, path: String = "") {
         self.given = given
         self.host = host
         self.port = port
         self.portName = portName
         self.server = server
+        self.scheme = scheme
+        self.path = path
     }
 
     /// Parses `http://host:port[/…]`, `redis://host:port`, `host:port` or `[v6]:port`.
     public init(address: String) throws {
         var rest = Substring(address)
-        if let scheme = rest.range(of: "://") {
-            let name = rest[..<scheme.lowerBound].lowercased()
+        var scheme: String?
+        if let separator = rest.range(of: "://") {
+            let name = rest[..<separator.lowerBound].lowercased()
             guard ["http", "redis", "tcp"].contains(name) else {
                 throw BenchError.usage("--target \(address): scheme '\(name)' is not supported (http, redis, tcp; https needs TLS, which bench's load engine does not speak)")
             }
-            rest = rest[scheme.upperBound...]
+            scheme = name
+            rest = rest[separator.upperBound...]
             if name == "http" && !rest.contains(":") {
                 let hostOnly = rest.prefix { $0 != "/" }
-                self.init(given: address, host: String(hostOnly), port: 80, portName: nil, server: nil)
+                self.init(given: address, host: String(hostOnly), port: 80, portName: nil, server: nil, scheme: name,
+                          path: String(rest.dropFirst(hostOnly.count)))
                 return
             }
         }
@@ -49,6 +58,7 @@ public struct ClientTargetSpec: Sendable, Equatable {
         guard !host.isEmpty, let port = Int(portText), (1...65535).contains(port) else {
             throw BenchError.usage("--target \(address): '\(portText)' is not a port (1 to 65535)")
         }
-        self.init(given: address, host: String(host), port: port, portName: nil, server: nil)
+        self.init(given: address, host: String(host), port: port, portName: nil, server: nil, scheme: scheme,
+                  path: String(rest.dropFirst(authority.count)))
     }
 }

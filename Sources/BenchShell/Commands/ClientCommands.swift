@@ -321,15 +321,15 @@ enum ClientCommands {
         } catch let error as BenchError {
             throw BenchError("client run: \(error.message)", kind: error.kind)
         }
-        try checkAddress(given, against: recipe)
+        try checkAddress(address, against: recipe)
         return address
     }
 
     /// A URL's scheme and path must agree with the recipe, which says what is sent; the address only
     /// says where. (Ignored quietly, `http://host/status` would have measured the recipe's path.)
-    static func checkAddress(_ given: String, against recipe: ClientRecipe) throws {
-        guard let schemeEnd = given.range(of: "://") else { return }
-        let scheme = given[..<schemeEnd.lowerBound].lowercased()
+    static func checkAddress(_ address: ClientTargetSpec, against recipe: ClientRecipe) throws {
+        guard let scheme = address.scheme else { return }
+        let given = address.given
         let speaks = switch recipe.kind {
         case .http, .openai, .chroma: "http"
         case .redis: "redis"
@@ -339,11 +339,11 @@ enum ClientCommands {
             throw BenchError.usage("client run: --target \(given): a \(scheme) address, but recipe '\(recipe.name)' is of kind \(recipe.kind.rawValue); "
                 + "give \(speaks)://host:port or host:port")
         }
-        let path = given[schemeEnd.upperBound...].drop { $0 != "/" }
+        let path = address.path
         if !path.isEmpty && path != "/" {
             let how = recipe.kind == .http ? " and --set path=\(path)" : ""
             throw BenchError.usage("client run: --target \(given): the request path comes from recipe '\(recipe.name)', not from the address; "
-                + "give \(given[..<schemeEnd.upperBound])\(given[schemeEnd.upperBound...].prefix { $0 != "/" })\(how)")
+                + "give \(given.dropLast(path.count))\(how)")
         }
     }
 
