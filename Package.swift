@@ -24,15 +24,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
-        .target(name: "BenchServers", dependencies: ["BenchCore"]),
+        .target(name: "BenchPlacement", dependencies: ["BenchCore"]),
+        .target(name: "BenchServers", dependencies: ["BenchCore", "BenchPlacement"]),
         .target(name: "BenchClients", dependencies: [
             "BenchCore", "CTimerFD",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .target(name: "BenchMonitors", dependencies: ["BenchCore", "BenchServers"]),
+        .target(name: "BenchMonitors", dependencies: ["BenchCore", "BenchPlacement", "BenchServers"]),
         .target(name: "BenchShell", dependencies: [
-            "BenchCore", "BenchServers", "BenchClients", "BenchMonitors", "CLibEdit",
+            "BenchCore", "BenchPlacement", "BenchServers", "BenchClients", "BenchMonitors", "CLibEdit",
         ]),
         .executableTarget(name: "bench", dependencies: [
             "BenchShell", "BenchCore",
@@ -40,11 +41,14 @@ let package = Package(
         ]),
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore"]),
         .testTarget(name: "BenchShellTests", dependencies: ["BenchShell", "BenchCore"]),
-        .testTarget(name: "BenchServersTests", dependencies: ["BenchServers", "BenchCore"], exclude: ["Golden"]),
+        // Process and socket helpers for the placement and server tests.
+        .target(name: "ProcessTestSupport", dependencies: ["BenchPlacement", "BenchCore"], path: "Tests/ProcessTestSupport"),
+        .testTarget(name: "BenchPlacementTests", dependencies: ["BenchPlacement", "BenchCore", "ProcessTestSupport"]),
+        .testTarget(name: "BenchServersTests", dependencies: ["BenchServers", "BenchPlacement", "BenchCore", "ProcessTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "BenchClientsTests", dependencies: [
             "BenchClients", "BenchCore", .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "BenchMonitorsTests", dependencies: ["BenchMonitors", "BenchServers", "BenchCore"]),
+        .testTarget(name: "BenchMonitorsTests", dependencies: ["BenchMonitors", "BenchServers", "BenchPlacement", "BenchCore"]),
         // Depends on the executable so `swift test` builds the binary these tests drive.
         .testTarget(name: "EndToEndTests", dependencies: ["bench"]),
     ],

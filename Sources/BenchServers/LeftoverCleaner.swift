@@ -1,4 +1,5 @@
 import BenchCore
+import BenchPlacement
 import Foundation
 
 /// Finds and stops servers that a bench killed with SIGKILL (or detached) left running.

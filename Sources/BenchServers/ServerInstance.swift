@@ -1,4 +1,5 @@
 import BenchCore
+import BenchPlacement
 import Foundation
 
 /// One server instance as the manager tracks it and `state.json` records it.

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchPlacement
 import Foundation
 import Synchronization
 

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchPlacement
 import Foundation
 
 /// `sessions/NAME/state.json`: what a session left running, so `--cleanup` and `--attach` can find it.

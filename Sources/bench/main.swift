@@ -1,6 +1,7 @@
 import ArgumentParser
 import BenchClients
 import BenchCore
+import BenchPlacement
 import BenchMonitors
 import BenchServers
 import BenchShell

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchPlacement
 @testable import BenchMonitors
 import BenchServers
 import Foundation

@@ -1,6 +1,8 @@
 import BenchCore
+@testable import BenchPlacement
 @testable import BenchServers
 import Foundation
+import ProcessTestSupport
 import Glibc
 import XCTest
 

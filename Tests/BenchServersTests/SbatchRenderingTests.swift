@@ -1,6 +1,8 @@
 import BenchCore
+import BenchPlacement
 @testable import BenchServers
 import Foundation
+import ProcessTestSupport
 import XCTest
 
 /// The sbatch scripts bench renders, compared as text with golden files (Apptainer is not installed

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchPlacement
 import BenchServers
 import Foundation
 import Glibc

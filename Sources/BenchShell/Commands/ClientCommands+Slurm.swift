@@ -1,5 +1,6 @@
 import BenchClients
 import BenchCore
+import BenchPlacement
 import BenchServers
 import Foundation
 

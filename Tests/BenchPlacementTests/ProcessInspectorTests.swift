@@ -1,6 +1,7 @@
 import BenchCore
-@testable import BenchServers
+@testable import BenchPlacement
 import Foundation
+import ProcessTestSupport
 import Glibc
 import XCTest
 

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchPlacement
 import Foundation
 
 /// The `log` probe: a line of the instance's output matches.

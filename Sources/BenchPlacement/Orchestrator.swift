@@ -29,6 +29,28 @@ public struct InstancePlan: Sendable {
 
     public var stdoutPath: String { logDirectory + "/stdout.log" }
     public var stderrPath: String { logDirectory + "/stderr.log" }
+
+    public init(handle: Handle, recipe: ServerRecipe, endpoint: Endpoint, argv: [String], environment: [String: String],
+                workingDirectory: String, dataDirectory: String, logDirectory: String, exporterArgv: [String]?,
+                exporterEnvironment: [String: String], environmentOverrides: [String: String] = [:], container: ContainerSpec? = nil,
+                sessionName: String = "", sessionDirectory: String = "", recipeSHA256: String = "", placement: SlurmPlacement = SlurmPlacement()) {
+        self.handle = handle
+        self.recipe = recipe
+        self.endpoint = endpoint
+        self.argv = argv
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.dataDirectory = dataDirectory
+        self.logDirectory = logDirectory
+        self.exporterArgv = exporterArgv
+        self.exporterEnvironment = exporterEnvironment
+        self.environmentOverrides = environmentOverrides
+        self.container = container
+        self.sessionName = sessionName
+        self.sessionDirectory = sessionDirectory
+        self.recipeSHA256 = recipeSHA256
+        self.placement = placement
+    }
 }
 
 /// What an orchestrator keeps to find, watch and stop an instance later (also after `--attach`).

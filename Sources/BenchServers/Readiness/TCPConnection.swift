@@ -1,3 +1,4 @@
+import BenchPlacement
 import Glibc
 
 /// A blocking TCP client socket with a deadline, for readiness probes.
@@ -128,5 +129,5 @@ final class TCPConnection {
         setsockopt(fd, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+    static func errorText(_ code: Int32) -> String { ErrnoText.of(code) }
 }

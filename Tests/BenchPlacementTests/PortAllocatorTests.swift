@@ -1,35 +1,9 @@
 import BenchCore
-@testable import BenchServers
+@testable import BenchPlacement
 import Foundation
+import ProcessTestSupport
 import Glibc
 import XCTest
-
-/// A TCP socket listening on 127.0.0.1:`port` (0: any), closed by `close()`.
-final class TestListener {
-    let fd: Int32
-    let port: Int
-
-    init(port: Int = 0) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var on: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0, let actual = SocketAddress.localPort(of: fd) else {
-            Glibc.close(fd)
-            throw BenchError("test listener: \(String(cString: strerror(errno)))")
-        }
-        self.fd = fd
-        self.port = actual
-    }
-
-    func close() { Glibc.close(fd) }
-}
 
 final class PortAllocatorTests: XCTestCase {
     func testFreePortsAreDistinctAndUsable() throws {

@@ -2,14 +2,14 @@ import BenchCore
 import Glibc
 
 /// An IPv4 or IPv6 socket address, resolved from a host name or literal.
-struct SocketAddress: Sendable {
-    var storage: sockaddr_storage
-    var length: socklen_t
+public struct SocketAddress: Sendable {
+    public var storage: sockaddr_storage
+    public var length: socklen_t
 
-    var family: Int32 { Int32(storage.ss_family) }
+    public var family: Int32 { Int32(storage.ss_family) }
 
     /// "127.0.0.1:6379" or "[::1]:6379", for messages.
-    static func display(host: String, port: Int) -> String {
+    public static func display(host: String, port: Int) -> String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
@@ -17,7 +17,7 @@ struct SocketAddress: Sendable {
     /// addresses far more often than on IPv6 ones, and `localhost` may list `::1` first).
     ///
     /// - Parameter passive: for `bind`: an empty host means every address.
-    static func resolve(host: String, port: Int, passive: Bool = false) throws -> [SocketAddress] {
+    public static func resolve(host: String, port: Int, passive: Bool = false) throws -> [SocketAddress] {
         guard (0...65535).contains(port) else { throw BenchError("port \(port) is out of range (0-65535)") }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -48,7 +48,7 @@ struct SocketAddress: Sendable {
 
     /// The host to connect to for a server bound to `host`: a wildcard address is not a
     /// destination, so "0.0.0.0" means loopback (and "::" means "::1").
-    static func connectableHost(_ host: String) -> String {
+    public static func connectableHost(_ host: String) -> String {
         switch host {
         case "", "0.0.0.0": return "127.0.0.1"
         case "::", "[::]": return "::1"
@@ -57,7 +57,7 @@ struct SocketAddress: Sendable {
     }
 
     /// The port of a bound socket (`getsockname`).
-    static func localPort(of fd: Int32) -> Int? {
+    public static func localPort(of fd: Int32) -> Int? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = withUnsafeMutablePointer(to: &storage) {
@@ -74,7 +74,7 @@ struct SocketAddress: Sendable {
     }
 
     /// Calls `body` with this address as a `sockaddr` pointer and its length.
-    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+    public func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
         var copy = storage
         return withUnsafePointer(to: &copy) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }

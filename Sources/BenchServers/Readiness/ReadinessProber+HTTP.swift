@@ -1,3 +1,4 @@
+import BenchPlacement
 import Glibc
 
 /// The `http` probe: a minimal HTTP/1.1 GET over a plain socket.
@@ -17,7 +18,7 @@ extension ReadinessProber {
         let request = "GET \(requestPath) HTTP/1.1\r\nHost: \(display)\r\nUser-Agent: bench-readiness\r\n"
             + "Accept: */*\r\nConnection: close\r\n\r\n"
         guard connection.send(Array(request.utf8)) else {
-            return .notReady("cannot send a request to \(display): \(TCPConnection.errorText(errno))")
+            return .notReady("cannot send a request to \(display): \(ErrnoText.of(errno))")
         }
 
         // Read until the response is complete, the server closes, the body limit or the deadline.

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchPlacement
 import Dispatch
 
 /// Runs one readiness probe of a recipe against one instance, once.

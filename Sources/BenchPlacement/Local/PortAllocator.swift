@@ -37,11 +37,11 @@ public enum PortAllocator {
             do {
                 fd = try boundSocket(address, reuseAddress: false)
             } catch let error as BindFailure {
-                throw BenchError("cannot bind a port on \(host): \(TCPConnection.errorText(error.code))")
+                throw BenchError("cannot bind a port on \(host): \(ErrnoText.of(error.code))")
             }
             sockets.append(fd)
             guard let port = SocketAddress.localPort(of: fd) else {
-                throw BenchError("cannot read the port bound on \(host): \(TCPConnection.errorText(errno))")
+                throw BenchError("cannot read the port bound on \(host): \(ErrnoText.of(errno))")
             }
             if taken.insert(port).inserted { ports.append(port) }
         }
@@ -74,7 +74,7 @@ public enum PortAllocator {
         } catch let error as BindFailure where error.code == EADDRINUSE {
             throw BenchError("port \(port) on \(host) is already in use")
         } catch let error as BindFailure {
-            throw BenchError("cannot use port \(port) on \(host): \(TCPConnection.errorText(error.code))")
+            throw BenchError("cannot use port \(port) on \(host): \(ErrnoText.of(error.code))")
         }
     }
 

@@ -1,5 +1,6 @@
-@testable import BenchServers
+@testable import BenchPlacement
 import Foundation
+import ProcessTestSupport
 import XCTest
 
 final class LogTailTests: XCTestCase {
