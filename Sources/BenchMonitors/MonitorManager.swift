@@ -119,7 +119,7 @@ public actor MonitorManager {
             throw BenchError("monitor attach: \(server.handle) (\(server.recipeName)) exposes no Prometheus metrics (its recipe has no 'metrics' section)")
         }
         let target = MonitorTarget(instance: server, metricsPort: metrics.port, metricsPath: metrics.path, session: session.name)
-        if server.runtime.job != nil {
+        if await servers?.registersScrapeTarget(server.handle) == true {
             // A SLURM job registers itself for every Prometheus of the session (its file_sd file in
             // slurm/targets/): attaching only marks it for this monitor's run summaries.
             guard current.monitor is PrometheusMonitor else {

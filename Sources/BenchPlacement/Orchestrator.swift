@@ -54,19 +54,32 @@ public struct InstancePlan: Sendable {
 }
 
 /// What an orchestrator keeps to find, watch and stop an instance later (also after `--attach`).
+///
+/// Opaque outside this target: only the orchestrator that made it reads what is inside (a process
+/// group here, a batch job there), so no caller branches on where an instance runs. Its coded form
+/// is `state.json`'s `runtime` object (`main`, `exporter`, `job`), unchanged.
 public struct InstanceRuntime: Sendable, Codable, Equatable {
     /// The service's process (local orchestrator).
-    public var main: LaunchedProcess?
+    var main: LaunchedProcess?
     /// The exporter's process, if any.
-    public var exporter: LaunchedProcess?
+    var exporter: LaunchedProcess?
     /// The batch job that runs the instance (SLURM orchestrator).
-    public var job: SlurmJob?
+    var job: SlurmJob?
 
-    public init(main: LaunchedProcess? = nil, exporter: LaunchedProcess? = nil, job: SlurmJob? = nil) {
+    init(main: LaunchedProcess? = nil, exporter: LaunchedProcess? = nil, job: SlurmJob? = nil) {
         self.main = main
         self.exporter = exporter
         self.job = job
     }
+
+    /// The service's process id, where it runs on this machine (`server status`).
+    public var pid: Int32? { main?.pid }
+    /// The process group of the service on this machine, for samplers that read `/proc` (nil for a job).
+    public var localProcessGroup: Int32? { main?.processGroup }
+    /// The exporter's process id, where bench started one on this machine.
+    public var exporterPid: Int32? { exporter?.pid }
+    /// What runs the instance as `server list` shows it: a pid, `job 45`, or `-`.
+    public var listing: String { main.map { String($0.pid) } ?? job.map { "job \($0.id)" } ?? "-" }
 }
 
 /// Where an instance's address stands after launch: known, or still to come from the cluster.
@@ -80,34 +93,67 @@ public enum Discovery: Sendable {
 /// The seam between "run this service" and where it runs: local processes or SLURM jobs.
 ///
 /// Both report the same `Endpoint`; readiness is probed by the manager, the same way for both.
+/// Everything a caller needs to say or do about an instance's runtime is asked of its orchestrator.
 public protocol Orchestrator: Sendable {
     /// A short name shown in scripts and status (`local`, `slurm`).
     var name: String { get }
     /// Whether the instance's host and auto ports are chosen where it runs (so unknown until `discover`).
     var decidesEndpointRemotely: Bool { get }
+    /// Whether its instances register themselves as scrape targets of the session's Prometheus
+    /// (a job's file_sd file), so a monitor need not be told where they are.
+    var registersScrapeTargets: Bool { get }
     /// Starts the instance's service (process or job) and returns what identifies it.
     func launch(_ plan: InstancePlan) async throws -> InstanceRuntime
     /// Starts the metrics exporter beside a service that passed readiness (exporters such as
     /// nginx's give up when their target is not up yet).
     func launchExporter(_ plan: InstancePlan, runtime: InstanceRuntime) async throws -> InstanceRuntime
+    /// The script and submit command `launch` would use, without launching (`--dry-run`).
+    func dryRun(_ plan: InstancePlan) throws -> (script: String, command: String)
     /// Whether the service has ended on its own: nil while it runs.
     func poll(_ runtime: InstanceRuntime) -> ServerState?
+    /// Whether an instance recorded by an earlier bench still runs (`--attach`): nil when it does,
+    /// else its state and a note for the user.
+    func reattach(_ runtime: InstanceRuntime) -> (state: ServerState, note: String)?
     /// Stops everything the instance runs: SIGTERM, then SIGKILL after `grace`.
     func stop(_ runtime: InstanceRuntime, grace: Duration) async
+    /// Stops what a service that ended on its own left behind (its exporter, children that outlived it).
+    func stopLeftovers(_ runtime: InstanceRuntime) async
+    /// Stops everything synchronously: for signal handlers, with no time for tasks.
+    func stopNow(_ runtimes: [InstanceRuntime])
     /// CPU and memory of what the instance runs, where the orchestrator can see it.
     func usage(_ runtime: InstanceRuntime) -> ResourceUsage?
     /// Where the instance can be reached, once it is known (asked only when `decidesEndpointRemotely`).
     func discover(_ runtime: InstanceRuntime) async throws -> Discovery
     /// Lines for `server status HANDLE` beyond the process view (job id, state, node, time limit).
     func details(_ runtime: InstanceRuntime) async -> [(String, String)]
-    /// Stops everything synchronously: for signal handlers, with no time for tasks.
-    func stopNow(_ runtimes: [InstanceRuntime])
+    /// "pid 123" or "job 45": what runs the instance, in one phrase.
+    func identity(_ runtime: InstanceRuntime) -> String
+    /// The progress line after launch, less the `sN recipe: ` prefix.
+    func launchedLine(_ runtime: InstanceRuntime, endpoint: Endpoint) -> String
+    /// The progress line once `discover` found the endpoint, less the prefix.
+    func foundLine(_ runtime: InstanceRuntime, endpoint: Endpoint) -> String
+    /// Where the instance was expected to report its address, for a discovery time-out (` (path)`).
+    func discoveryHint(_ runtime: InstanceRuntime, display: (String) -> String) -> String
+    /// Whether something an earlier bench recorded still runs (`--cleanup`); `activeJobs`: the
+    /// session's jobs still in SLURM's queue.
+    func leftoverRunning(_ runtime: InstanceRuntime, activeJobs: Set<String>) -> Bool
+    /// Stops a leftover instance of an earlier bench and says what happened, after `SESSION: `.
+    func cleanLeftover(_ runtime: InstanceRuntime, handle: Handle, recipe: String, activeJobs: Set<String>, grace: Duration) async -> String
+    /// Whether the runtime is the batch job `id` (so `--cleanup` names other jobs apart).
+    func owns(_ runtime: InstanceRuntime, jobId id: String) -> Bool
 }
 
 extension Orchestrator {
     public var decidesEndpointRemotely: Bool { false }
+    public var registersScrapeTargets: Bool { false }
     public func discover(_ runtime: InstanceRuntime) async throws -> Discovery {
         throw BenchError("\(name) orchestrator: endpoints are known at launch, there is nothing to discover")
     }
     public func details(_ runtime: InstanceRuntime) async -> [(String, String)] { [] }
+    public func dryRun(_ plan: InstancePlan) throws -> (script: String, command: String) {
+        throw BenchError.usage("--dry-run shows the batch script of a SLURM job: add --on slurm")
+    }
+    public func foundLine(_ runtime: InstanceRuntime, endpoint: Endpoint) -> String { "runs at \(endpoint.host) (\(endpoint.portList))" }
+    public func discoveryHint(_ runtime: InstanceRuntime, display: (String) -> String) -> String { "" }
+    public func owns(_ runtime: InstanceRuntime, jobId id: String) -> Bool { false }
 }

@@ -45,26 +45,30 @@ public enum LeftoverCleaner {
         }
     }
 
+    /// The orchestrators that may have started a state file's servers, by name.
+    static func orchestrators(environment: [String: String]) -> [String: any Orchestrator] {
+        let all: [any Orchestrator] = [LocalOrchestrator(), SlurmOrchestrator(environment: environment)]
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+    }
+
     /// Sessions under `root` with running servers. `includeOwned` also lists sessions whose bench still runs.
     public static func scan(_ root: URL, includeOwned: Bool = false,
                             environment: [String: String] = ProcessInfo.processInfo.environment) -> [Leftover] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return [] }
         var jobsBySession: [String: [ActiveJob]]?
+        let orchestrators = orchestrators(environment: environment)
         return names.sorted().compactMap { name in
             let url = root.appendingPathComponent(name).appendingPathComponent("state.json")
             guard let state = try? SessionStateFile.load(url) else { return nil }
             if !includeOwned && state.ownerIsAlive && state.ownerPid != getpid() { return nil }
             // The queue is asked once, and only when some session may have left jobs.
-            if state.usedSlurm == true || state.servers.contains(where: { $0.runtime.job != nil }) {
+            if state.usedSlurm == true || state.servers.contains(where: { orchestrators[$0.orchestrator]?.decidesEndpointRemotely == true }) {
                 jobsBySession = jobsBySession ?? activeJobsBySession(environment: environment)
             }
             let jobs = jobsBySession?[name] ?? []
             let jobIds = Set(jobs.map(\.id))
             let running = state.liveServers.filter { server in
-                if let job = server.runtime.job { return jobIds.contains(job.id) }
-                return [server.runtime.main, server.runtime.exporter].compactMap { $0 }.contains {
-                    ProcessInspector.isSameProcess(pid: $0.pid, startTime: $0.startTime)
-                }
+                orchestrators[server.orchestrator]?.leftoverRunning(server.runtime, activeJobs: jobIds) ?? false
             }
             let auxiliary = runningAuxiliary(state)
             return running.isEmpty && auxiliary.isEmpty && jobs.isEmpty
@@ -76,25 +80,14 @@ public enum LeftoverCleaner {
     public static func clean(_ leftover: Leftover, grace: Duration = .seconds(10)) async -> [String] {
         var lines: [String] = []
         var state = leftover.state
+        let orchestrators = orchestrators(environment: ProcessInfo.processInfo.environment)
+        let activeJobs = Set(leftover.jobs.map(\.id))
         for index in state.servers.indices where state.servers[index].state.isLive {
             let server = state.servers[index]
-            var stoppedAny = false
-            if let job = server.runtime.job {
-                let active = leftover.jobs.contains { $0.id == job.id }
-                state.servers[index].state = .stopped(at: Date())
-                lines.append(active ? "\(leftover.name): cancelled \(server.handle) (\(server.recipeName) job \(job.id))"
-                                    : "\(leftover.name): \(server.handle) (\(server.recipeName) job \(job.id)) had already ended")
-                continue
-            }
-            for process in [server.runtime.exporter, server.runtime.main].compactMap({ $0 })
-            where ProcessInspector.isSameProcess(pid: process.pid, startTime: process.startTime) {
-                _ = await ProcessGroupSignaller.terminate(group: process.processGroup, leader: nil, grace: grace)
-                stoppedAny = true
-            }
+            let line = await orchestrators[server.orchestrator]?.cleanLeftover(
+                server.runtime, handle: server.handle, recipe: server.recipeName, activeJobs: activeJobs, grace: grace)
             state.servers[index].state = .stopped(at: Date())
-            let pid = server.runtime.main.map { " pid \($0.pid)" } ?? ""
-            lines.append(stoppedAny ? "\(leftover.name): stopped \(server.handle) (\(server.recipeName)\(pid))"
-                                    : "\(leftover.name): \(server.handle) (\(server.recipeName)) was already gone")
+            lines.append("\(leftover.name): " + (line ?? "\(server.handle) (\(server.recipeName)) was already gone"))
         }
         for (handle, processes) in leftover.auxiliary.sorted(by: { $0.key < $1.key }) {
             for process in processes where ProcessInspector.isSameProcess(pid: process.pid, startTime: process.startTime) {
@@ -105,7 +98,9 @@ public enum LeftoverCleaner {
         if !leftover.jobs.isEmpty {
             let ids = leftover.jobs.map(\.id)
             SlurmControl(environment: ProcessInfo.processInfo.environment).cancelNow(ids)
-            let others = leftover.jobs.filter { job in !state.servers.contains { $0.runtime.job?.id == job.id } }
+            let others = leftover.jobs.filter { job in
+                !state.servers.contains { orchestrators[$0.orchestrator]?.owns($0.runtime, jobId: job.id) == true }
+            }
             if !others.isEmpty {
                 lines.append("\(leftover.name): cancelled job\(others.count == 1 ? "" : "s") \(others.map { "\($0.id) (\($0.name))" }.joined(separator: ", "))")
             }

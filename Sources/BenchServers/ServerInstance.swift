@@ -23,5 +23,5 @@ public struct ServerInstance: Sendable, Codable, Equatable {
 
     public var stdoutPath: String { logDirectory + "/stdout.log" }
     public var stderrPath: String { logDirectory + "/stderr.log" }
-    public var pid: Int32? { runtime.main?.pid }
+    public var pid: Int32? { runtime.pid }
 }

@@ -14,16 +14,9 @@ extension ServerManager {
         var entries = file.handles
         for var server in file.servers {
             if server.state.isLive {
-                if server.runtime.job != nil, let orchestrator = orchestrator(named: server.orchestrator) {
-                    // A job is found by its id: SLURM says whether it still runs.
-                    if let ended = orchestrator.poll(server.runtime) {
-                        server.state = ended
-                        notes.append("\(server.handle) (\(server.recipeName)) is gone: \(ended)")
-                        if let index = entries.firstIndex(where: { $0.handle == server.handle }) { entries[index].live = false }
-                    }
-                } else if !(server.runtime.main.map { ProcessInspector.isSameProcess(pid: $0.pid, startTime: $0.startTime) } ?? false) {
-                    server.state = .exited(code: nil, at: Date())
-                    notes.append("\(server.handle) (\(server.recipeName)) is gone: its process no longer runs")
+                if let orchestrator = orchestrator(named: server.orchestrator), let (ended, note) = orchestrator.reattach(server.runtime) {
+                    server.state = ended
+                    notes.append("\(server.handle) (\(server.recipeName)) is gone: \(note)")
                     if let index = entries.firstIndex(where: { $0.handle == server.handle }) { entries[index].live = false }
                 }
             }
@@ -35,7 +28,7 @@ extension ServerManager {
                 recipes[server.handle] = serverRecipe
             }
             instances[server.handle] = server
-            if server.state.isLive { liveRuntimes.withLock { $0[server.handle] = server.runtime } }
+            if server.state.isLive { setLiveRuntime(server.handle, server.runtime) }
         }
         usedSlurm = file.usedSlurm ?? false
         session.handles.restore(entries: entries, counters: counters)

@@ -50,13 +50,24 @@ public actor ServerManager {
     var usedSlurm = false
     var detached = false
     private var monitorTask: Task<Void, Never>?
-    /// Live runtimes, readable without the actor so a signal handler can stop them synchronously.
-    nonisolated let liveRuntimes = Mutex<[Handle: InstanceRuntime]>([:])
+    /// Live runtimes by the orchestrator that runs them, readable without the actor so a signal
+    /// handler can stop them synchronously.
+    nonisolated let liveRuntimes = Mutex<[Handle: (orchestrator: String, runtime: InstanceRuntime)]>([:])
+    /// The SLURM orchestrator, where bench has one (client and monitor jobs use its settings and commands).
+    public nonisolated let slurm: SlurmOrchestrator?
 
-    public init(session: Session, cacheDirectory: String, orchestrators: [any Orchestrator] = [LocalOrchestrator()]) {
+    public init(session: Session, cacheDirectory: String, local: LocalOrchestrator = LocalOrchestrator(), slurm: SlurmOrchestrator? = nil) {
         self.session = session
         self.cacheDirectory = cacheDirectory
-        self.orchestrators = Dictionary(uniqueKeysWithValues: orchestrators.map { ($0.name, $0) })
+        self.slurm = slurm
+        let all: [any Orchestrator] = [local] + (slurm.map { [$0] } ?? [])
+        self.orchestrators = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+    }
+
+    /// Records a live runtime for the signal handler (`emergencyStopAll`), or forgets it.
+    func setLiveRuntime(_ handle: Handle, _ runtime: InstanceRuntime?) {
+        let name = instances[handle]?.orchestrator
+        liveRuntimes.withLock { $0[handle] = runtime.flatMap { runtime in name.map { ($0, runtime) } } }
     }
 
     /// `$BENCH_CACHE`, else `~/.cache/bench` (where scripts/ put llama-server, models and venvs).
@@ -99,13 +110,8 @@ public actor ServerManager {
                 recipes[handle] = recipe
                 plans[handle] = plan
                 launched.append(handle)
-                liveRuntimes.withLock { $0[handle] = runtime }
-                let ports = plan.endpoint.ports.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                if let job = runtime.job {
-                    progress("\(handle) \(recipe.name): submitted job \(job.id) (\(job.name))")
-                } else {
-                    progress("\(handle) \(recipe.name): started pid \(runtime.main.map { String($0.pid) } ?? "?") on \(host) (\(ports))")
-                }
+                setLiveRuntime(handle, runtime)
+                progress("\(handle) \(recipe.name): " + orchestrator.launchedLine(runtime, endpoint: plan.endpoint))
                 persist()
             }
             startMonitoring()
@@ -145,18 +151,16 @@ public actor ServerManager {
     /// The batch scripts `start` would submit, without submitting them or taking handles (`--dry-run`).
     public func dryRun(_ request: StartRequest) throws -> [(handle: Handle, script: String, command: String)] {
         let (orchestrator, loaded, recipe) = try prepare(request)
-        guard let slurm = orchestrator as? SlurmOrchestrator else {
-            throw BenchError.usage("--dry-run shows the batch script of a SLURM job: add --on slurm")
-        }
         var portsTaken = Set<Int>()
         var next = session.handles.counters[.server] ?? 0
         return try (0..<request.count).map { _ in
             next += 1
             let handle = Handle(kind: .server, number: next)
+            // Planned as a job is (host and auto ports left to the node); an orchestrator without
+            // scripts refuses before anything is looked at.
             let plan = try makePlan(handle: handle, recipe: recipe, sha256: loaded.sha256, request: request, remote: true, portsTaken: &portsTaken)
-            let paths = SbatchRenderer.Paths(sessionDirectory: plan.sessionDirectory, handle: handle)
-            let command = (["sbatch", "--parsable"] + slurm.submitArguments(redacted: true) + [paths.script]).joined(separator: " ")
-            return (handle, slurm.render(plan), command)
+            let (script, command) = try orchestrator.dryRun(plan)
+            return (handle, script, command)
         }
     }
 
@@ -273,7 +277,7 @@ public actor ServerManager {
             }
             if let ended = orchestrator.poll(instance.runtime) {
                 markEnded(handle, ended)
-                await stopLeftovers(instance.runtime, of: orchestrator)
+                await orchestrator.stopLeftovers(instance.runtime)
                 throw BenchError("\(handle) \(instance.recipeName): \(ended) before it was ready\(logExcerpt(instance))")
             }
             if instance.endpoint.host.isEmpty {
@@ -283,10 +287,9 @@ public actor ServerManager {
                     instances[handle]?.endpoint = endpoint
                     instances[handle]?.runtime = runtime
                     instances[handle]?.url = url(recipe, endpoint)
-                    liveRuntimes.withLock { $0[handle] = runtime }
+                    setLiveRuntime(handle, runtime)
                     persist()
-                    let ports = endpoint.ports.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                    progress("\(handle) \(recipe.name): job \(runtime.job?.id ?? "?") runs on \(runtime.job?.node ?? endpoint.host) at \(endpoint.host) (\(ports))")
+                    progress("\(handle) \(recipe.name): " + orchestrator.foundLine(runtime, endpoint: endpoint))
                     started = ContinuousClock.now
                     deadline = started + limitDuration
                     continue
@@ -298,7 +301,7 @@ public actor ServerManager {
                     if queued {
                         deadline = ContinuousClock.now + limitDuration
                     } else if ContinuousClock.now >= deadline {
-                        let path = instance.runtime.job.map { " (" + displayPath($0.discoveryPath) + ")" } ?? ""
+                        let path = orchestrator.discoveryHint(instance.runtime, display: displayPath)
                         throw BenchError("\(handle) \(instance.recipeName): \(what), but it wrote no discovery file within \(limit)\(path)\(logExcerpt(instance))")
                     }
                     try await Task.sleep(for: max(interval, .milliseconds(500)))
@@ -323,7 +326,7 @@ public actor ServerManager {
                 if let plan = plans[handle], plan.exporterArgv != nil {
                     let runtime = try await orchestrator.launchExporter(plan, runtime: instance.runtime)
                     instances[handle]?.runtime = runtime
-                    liveRuntimes.withLock { $0[handle] = runtime }
+                    setLiveRuntime(handle, runtime)
                 }
                 persist()
                 let waited = ContinuousClock.now - waitStarted
@@ -390,7 +393,7 @@ public actor ServerManager {
                 await orchestrators[instance.orchestrator]?.stop(instance.runtime, grace: .seconds(5))
                 stopping.remove(handle)
             }
-            liveRuntimes.withLock { $0[handle] = nil }
+            setLiveRuntime(handle, nil)
             instances[handle] = nil
             recipes[handle] = nil
             plans[handle] = nil
@@ -432,25 +435,17 @@ public actor ServerManager {
             markEnded(handle, ended)
             let time = ClockTime.string(Date())
             session.notify("\(handle) (\(instance.recipeName)) \(ended) at \(time); see 'server logs \(handle) --stderr'")
-            await stopLeftovers(instance.runtime, of: orchestrator)
+            await orchestrator.stopLeftovers(instance.runtime)
         }
     }
 
     /// Records that an instance ended on its own.
     private func markEnded(_ handle: Handle, _ state: ServerState) {
         instances[handle]?.state = state
-        liveRuntimes.withLock { $0[handle] = nil }
+        setLiveRuntime(handle, nil)
         session.handles.setLive(handle, false)
         session.logEvent("server-ended", ["handle": handle.description, "state": state.description])
         persist()
-    }
-
-    /// Stops what an instance that ended on its own left behind: its exporter, and whatever its main
-    /// process forked that outlived it (nginx's workers keep the port when only the master is killed),
-    /// so an ended server leaves no orphans. A job's processes are SLURM's to end, with the job.
-    private func stopLeftovers(_ runtime: InstanceRuntime, of orchestrator: any Orchestrator) async {
-        guard runtime.job == nil else { return }
-        await orchestrator.stop(runtime, grace: .seconds(2))
     }
 
     // MARK: Stopping
@@ -473,7 +468,7 @@ public actor ServerManager {
         await orchestrators[instance.orchestrator]?.stop(instance.runtime, grace: grace)
         stopping.remove(handle)
         instances[handle]?.state = .stopped(at: Date())
-        liveRuntimes.withLock { $0[handle] = nil }
+        setLiveRuntime(handle, nil)
         session.handles.setLive(handle, false)
         session.logEvent("server-stopped", ["handle": handle.description])
         persist()
@@ -510,19 +505,19 @@ public actor ServerManager {
         instances[handle]?.state = .starting
         instances[handle]?.startedAt = Date()
         instances[handle]?.readyAt = nil
-        liveRuntimes.withLock { $0[handle] = runtime }
+        setLiveRuntime(handle, runtime)
         session.handles.setLive(handle, true)
         persist()
         startMonitoring()
-        progress("\(handle) \(recipe.name): restarted as " + (runtime.job.map { "job \($0.id)" } ?? "pid \(runtime.main.map { String($0.pid) } ?? "?")"))
+        progress("\(handle) \(recipe.name): restarted as " + orchestrator.identity(runtime))
         try await waitUntilReady([handle], timeout: nil, progress: progress)
     }
 
     /// Stops every live process group at once, synchronously: for SIGTERM/SIGHUP, when there is no time for the actor.
     public nonisolated func emergencyStopAll() {
-        let runtimes = Array(liveRuntimes.withLock { $0 }.values)
+        let live = Array(liveRuntimes.withLock { $0 }.values)
         for orchestrator in orchestrators.values {
-            let mine = runtimes.filter { ($0.job != nil) == orchestrator.decidesEndpointRemotely }
+            let mine = live.filter { $0.orchestrator == orchestrator.name }.map(\.runtime)
             if !mine.isEmpty { orchestrator.stopNow(mine) }
         }
     }
@@ -531,8 +526,15 @@ public actor ServerManager {
 
     public func instance(_ handle: Handle) -> ServerInstance? { instances[handle] }
     func orchestrator(named name: String) -> (any Orchestrator)? { orchestrators[name] }
-    /// The SLURM orchestrator, where bench has one (client and monitor jobs use its settings and commands).
-    public nonisolated var slurm: SlurmOrchestrator? { orchestrators["slurm"] as? SlurmOrchestrator }
+    /// What runs an instance, in one phrase ("pid 123", "job 45"), for `server list`.
+    public func identity(_ handle: Handle) -> String? {
+        guard let instance = instances[handle], let orchestrator = orchestrators[instance.orchestrator] else { return nil }
+        return orchestrator.identity(instance.runtime)
+    }
+    /// Whether the instance registers itself with the session's Prometheus (a job's file_sd file).
+    public func registersScrapeTarget(_ handle: Handle) -> Bool {
+        instances[handle].flatMap { orchestrators[$0.orchestrator] }?.registersScrapeTargets ?? false
+    }
     public func recipe(for handle: Handle) -> ServerRecipe? { recipes[handle] }
     public var all: [ServerInstance] { instances.values.sorted { $0.handle < $1.handle } }
     public var hasLiveInstances: Bool { instances.values.contains { $0.state.isLive } }
@@ -557,7 +559,7 @@ public actor ServerManager {
         guard instance.state.isLive else { return .notReady("\(instance.state)") }
         if let orchestrator = orchestrators[instance.orchestrator], let ended = orchestrator.poll(instance.runtime) {
             markEnded(handle, ended)
-            await stopLeftovers(instance.runtime, of: orchestrator)
+            await orchestrator.stopLeftovers(instance.runtime)
             return .notReady("\(ended)")
         }
         if instance.endpoint.host.isEmpty { return .notReady("the job has not reported its address yet") }

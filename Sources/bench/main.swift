@@ -175,7 +175,7 @@ func runBench() async -> Int32 {
         for (key, value) in Secrets.parseDotenv(text) where clusterEnvironment[key] == nil { clusterEnvironment[key] = value }
     }
     let servers = ServerManager(session: session, cacheDirectory: ServerManager.defaultCacheDirectory(environment: environment),
-                                orchestrators: [LocalOrchestrator(), SlurmOrchestrator(environment: clusterEnvironment)])
+                                slurm: SlurmOrchestrator(environment: clusterEnvironment))
     let monitors = MonitorManager(session: session, servers: servers)
     let clients = ClientManager(session: session) { server, started, ended in
         await monitors.runSection(server: server, window: TimeWindow(start: started, end: ended))

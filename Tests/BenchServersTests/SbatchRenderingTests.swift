@@ -25,7 +25,7 @@ final class SbatchRenderingTests: XCTestCase {
         let session = try Session(name: "golden", sessionsRoot: URL(fileURLWithPath: root), catalog: catalog, environment: environment,
                                   secrets: Secrets.load(environment: environment, dotenv: nil))
         return ServerManager(session: session, cacheDirectory: "/opt/bench-cache",
-                             orchestrators: [LocalOrchestrator(), SlurmOrchestrator(environment: environment)])
+                             slurm: SlurmOrchestrator(environment: environment))
     }
 
     /// The rendered text with this run's temporary folder replaced by a fixed one.

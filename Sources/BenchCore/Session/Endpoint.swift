@@ -13,4 +13,7 @@ public struct Endpoint: Sendable, Equatable, Codable {
     public func address(_ portName: String) -> String? {
         ports[portName].map { host.contains(":") ? "[\(host)]:\($0)" : "\(host):\($0)" }
     }
+
+    /// `main=6379 metrics=9121`: the ports in name order, as progress lines show them.
+    public var portList: String { ports.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
 }

@@ -8,6 +8,6 @@ extension MonitorTarget {
         if let alias = instance.alias { labels["alias"] = alias }
         self.init(name: instance.handle.description, host: instance.endpoint.host,
                   port: metricsPort.flatMap { instance.endpoint.ports[$0] }, metricsPath: metricsPath,
-                  labels: labels, processGroup: instance.runtime.main?.processGroup)
+                  labels: labels, processGroup: instance.runtime.localProcessGroup)
     }
 }

@@ -58,6 +58,38 @@ public struct LocalOrchestrator: Orchestrator {
         ProcessGroupSignaller.terminateNow(groups.map(\.processGroup), grace: .seconds(3))
     }
 
+    public func reattach(_ runtime: InstanceRuntime) -> (state: ServerState, note: String)? {
+        if runtime.main.map({ ProcessInspector.isSameProcess(pid: $0.pid, startTime: $0.startTime) }) == true { return nil }
+        return (.exited(code: nil, at: Date()), "its process no longer runs")
+    }
+
+    /// Whatever the main process forked that outlived it (nginx's workers keep the port when only
+    /// the master is killed) and the exporter, so an ended server leaves no orphans.
+    public func stopLeftovers(_ runtime: InstanceRuntime) async {
+        await stop(runtime, grace: .seconds(2))
+    }
+
+    public func identity(_ runtime: InstanceRuntime) -> String { "pid \(runtime.main.map { String($0.pid) } ?? "?")" }
+
+    public func launchedLine(_ runtime: InstanceRuntime, endpoint: Endpoint) -> String {
+        "started \(identity(runtime)) on \(endpoint.host) (\(endpoint.portList))"
+    }
+
+    public func leftoverRunning(_ runtime: InstanceRuntime, activeJobs: Set<String>) -> Bool {
+        [runtime.main, runtime.exporter].compactMap { $0 }.contains { ProcessInspector.isSameProcess(pid: $0.pid, startTime: $0.startTime) }
+    }
+
+    public func cleanLeftover(_ runtime: InstanceRuntime, handle: Handle, recipe: String, activeJobs: Set<String>, grace: Duration) async -> String {
+        var stoppedAny = false
+        for process in [runtime.exporter, runtime.main].compactMap({ $0 })
+        where ProcessInspector.isSameProcess(pid: process.pid, startTime: process.startTime) {
+            _ = await ProcessGroupSignaller.terminate(group: process.processGroup, leader: nil, grace: grace)
+            stoppedAny = true
+        }
+        let pid = runtime.main.map { " pid \($0.pid)" } ?? ""
+        return stoppedAny ? "stopped \(handle) (\(recipe)\(pid))" : "\(handle) (\(recipe)) was already gone"
+    }
+
     public func usage(_ runtime: InstanceRuntime) -> ResourceUsage? {
         guard let main = runtime.main else { return nil }
         return ProcessInspector.usage(ofGroup: main.processGroup)

@@ -7,6 +7,7 @@ import Synchronization
 public final class SlurmOrchestrator: Orchestrator {
     public let name = "slurm"
     public var decidesEndpointRemotely: Bool { true }
+    public var registersScrapeTargets: Bool { true }
     public let control: SlurmControl
     public let settings: SlurmSettings
     /// The last state seen per job and when, so a poll every 250 ms does not run scontrol every time.
@@ -50,6 +51,12 @@ public final class SlurmOrchestrator: Orchestrator {
                                              scriptPath: paths.script, discoveryPath: paths.discovery))
     }
 
+    public func dryRun(_ plan: InstancePlan) throws -> (script: String, command: String) {
+        let paths = SbatchRenderer.Paths(sessionDirectory: plan.sessionDirectory, handle: plan.handle)
+        let command = (["sbatch", "--parsable"] + submitArguments(redacted: true) + [paths.script]).joined(separator: " ")
+        return (render(plan), command)
+    }
+
     /// Exporters run inside the job (the script starts them), so there is nothing to do here.
     public func launchExporter(_ plan: InstancePlan, runtime: InstanceRuntime) async throws -> InstanceRuntime { runtime }
 
@@ -82,6 +89,11 @@ public final class SlurmOrchestrator: Orchestrator {
         return info.isActive ? nil : Self.state(info)
     }
 
+    /// A job is found by its id: SLURM says whether it still runs.
+    public func reattach(_ runtime: InstanceRuntime) -> (state: ServerState, note: String)? {
+        poll(runtime).map { ($0, "\($0)") }
+    }
+
     /// The server state of a job that ended.
     static func state(_ info: SlurmJobInfo) -> ServerState {
         .jobEnded(state: info.state, reason: info.summary, at: Date())
@@ -104,6 +116,35 @@ public final class SlurmOrchestrator: Orchestrator {
         }
         try? FileManager.default.removeItem(atPath: job.discoveryPath)
     }
+
+    /// A job's processes are SLURM's to end, with the job.
+    public func stopLeftovers(_ runtime: InstanceRuntime) async {}
+
+    public func identity(_ runtime: InstanceRuntime) -> String { "job \(runtime.job?.id ?? "?")" }
+
+    public func launchedLine(_ runtime: InstanceRuntime, endpoint: Endpoint) -> String {
+        "submitted job \(runtime.job?.id ?? "?") (\(runtime.job?.name ?? "?"))"
+    }
+
+    public func foundLine(_ runtime: InstanceRuntime, endpoint: Endpoint) -> String {
+        "job \(runtime.job?.id ?? "?") runs on \(runtime.job?.node ?? endpoint.host) at \(endpoint.host) (\(endpoint.portList))"
+    }
+
+    public func discoveryHint(_ runtime: InstanceRuntime, display: (String) -> String) -> String {
+        runtime.job.map { " (" + display($0.discoveryPath) + ")" } ?? ""
+    }
+
+    public func leftoverRunning(_ runtime: InstanceRuntime, activeJobs: Set<String>) -> Bool {
+        runtime.job.map { activeJobs.contains($0.id) } ?? false
+    }
+
+    /// The job itself is cancelled with the session's other jobs (`LeftoverCleaner`); this names it.
+    public func cleanLeftover(_ runtime: InstanceRuntime, handle: Handle, recipe: String, activeJobs: Set<String>, grace: Duration) async -> String {
+        let id = runtime.job?.id ?? "?"
+        return activeJobs.contains(id) ? "cancelled \(handle) (\(recipe) job \(id))" : "\(handle) (\(recipe) job \(id)) had already ended"
+    }
+
+    public func owns(_ runtime: InstanceRuntime, jobId id: String) -> Bool { runtime.job?.id == id }
 
     public func stopNow(_ runtimes: [InstanceRuntime]) {
         control.cancelNow(runtimes.compactMap { $0.job?.id })

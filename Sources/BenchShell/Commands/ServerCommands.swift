@@ -93,7 +93,9 @@ enum ServerCommands {
                 ["orchestrator:", instance.orchestrator],
                 ["host:", instance.endpoint.host.isEmpty ? "(not yet known: the job has not started)" : instance.endpoint.host],
             ]
-            if let pid = instance.pid { lines.insert(["pid:", "\(pid) (process group \(instance.runtime.main!.processGroup))"], at: 4) }
+            if let pid = instance.pid, let group = instance.runtime.localProcessGroup {
+                lines.insert(["pid:", "\(pid) (process group \(group))"], at: 4)
+            }
             lines += instance.endpoint.ports.sorted { $0.key < $1.key }.map { ["port \($0.key):", String($0.value)] }
             if let url = instance.url { lines.append(["url:", url]) }
             lines += await context.servers.details(handle).map { [$0.0, $0.1] }
@@ -101,7 +103,7 @@ enum ServerCommands {
             if instance.state.isLive { lines.append(["uptime:", uptime(instance)]) }
             if let usage { lines.append(["cpu:", String(format: "%.2fs in %d process%@", usage.cpuSeconds, usage.processCount, usage.processCount == 1 ? "" : "es")]) }
             if let usage { lines.append(["rss:", ByteSize(bytes: usage.rssBytes).description]) }
-            if let exporter = instance.runtime.exporter { lines.append(["exporter:", "pid \(exporter.pid)"]) }
+            if let exporter = instance.runtime.exporterPid { lines.append(["exporter:", "pid \(exporter)"]) }
             lines.append(["logs:", RecipeCommands.displayPath(URL(fileURLWithPath: instance.logDirectory))])
             lines.append(["data:", RecipeCommands.displayPath(URL(fileURLWithPath: instance.dataDirectory))])
             context.columns(lines)
@@ -235,7 +237,7 @@ enum ServerCommands {
 
     static func row(_ instance: ServerInstance) -> [String] {
         let endpoint = instance.url ?? instance.endpoint.address("main") ?? instance.endpoint.ports.sorted { $0.key < $1.key }.first.flatMap { instance.endpoint.address($0.key) } ?? instance.endpoint.host
-        let process = instance.pid.map(String.init) ?? instance.runtime.job.map { "job \($0.id)" } ?? "-"
+        let process = instance.runtime.listing
         return [instance.handle.description + (instance.alias.map { " (\($0))" } ?? ""), instance.recipeName, stateText(instance),
                 process, endpoint.isEmpty ? "(pending)" : endpoint]
     }
