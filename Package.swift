@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "BenchPlacement", dependencies: ["BenchCore"]),
         .target(name: "BenchServers", dependencies: ["BenchCore", "BenchPlacement"]),
         .target(name: "BenchClients", dependencies: [
-            "BenchCore", "CTimerFD",
+            "BenchCore", "BenchPlacement", "CTimerFD",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

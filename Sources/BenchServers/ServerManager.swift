@@ -301,7 +301,7 @@ public actor ServerManager {
                     if queued {
                         deadline = ContinuousClock.now + limitDuration
                     } else if ContinuousClock.now >= deadline {
-                        let path = orchestrator.discoveryHint(instance.runtime, display: displayPath)
+                        let path = orchestrator.discoveryHint(instance.runtime, display: DisplayPath.of)
                         throw BenchError("\(handle) \(instance.recipeName): \(what), but it wrote no discovery file within \(limit)\(path)\(logExcerpt(instance))")
                     }
                     try await Task.sleep(for: max(interval, .milliseconds(500)))
@@ -374,14 +374,9 @@ public actor ServerManager {
         for path in [instance.stderrPath, instance.stdoutPath] {
             let tail = LogTail.lastLines(path: path, count: lines)
             guard !tail.isEmpty else { continue }
-            text += "\n  last lines of \(displayPath(path)):\n" + tail.map { "    " + $0 }.joined(separator: "\n")
+            text += "\n  last lines of \(DisplayPath.of(path)):\n" + tail.map { "    " + $0 }.joined(separator: "\n")
         }
-        return text.isEmpty ? "\n  (its logs are empty: \(displayPath(instance.logDirectory)))" : text
-    }
-
-    private func displayPath(_ path: String) -> String {
-        let cwd = FileManager.default.currentDirectoryPath + "/"
-        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+        return text.isEmpty ? "\n  (its logs are empty: \(DisplayPath.of(instance.logDirectory)))" : text
     }
 
     /// Stops what a failed start launched and keeps its logs (and data) under `failed/`, so the

@@ -114,7 +114,7 @@ final class RecipeCatalogTests: XCTestCase {
         try "name: mon\ntype: sampel\n".write(to: file, atomically: true, encoding: .utf8)
         let catalog = RecipeCatalog(directories: [RecipeDirectory(url: root.appendingPathComponent("one"), origin: .option)])
         XCTAssertThrowsError(try catalog.load(.monitor, named: "mon")) { error in
-            XCTAssertEqual("\(error)", "\(RecipeLoader.displayPath(for: file)):2:7: type: 'sampel' is not one of prometheus, sampler; did you mean 'sampler'?")
+            XCTAssertEqual("\(error)", "\(DisplayPath.of(file)):2:7: type: 'sampel' is not one of prometheus, sampler; did you mean 'sampler'?")
         }
     }
 }

@@ -19,6 +19,12 @@ public enum DescriptorBudget {
         limit.map { max(0, $0 - reserve) }
     }
 
+    /// Connections and the limit together, as the run planner takes them (nil: no limit known).
+    public static var current: (connections: Int, limit: Int)? {
+        guard let limit else { return nil }
+        return (max(0, limit - reserve), limit)
+    }
+
     /// Raises the soft open-file limit to the hard one, as a load generator needs many connections
     /// and the soft default (often 1024) is a convention, not a resource the user chose to limit.
     public static func raiseSoftLimit() {

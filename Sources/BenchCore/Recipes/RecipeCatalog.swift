@@ -152,7 +152,7 @@ public struct RecipeCatalog: Sendable {
     /// Finds, reads and validates the recipe `name` of `kind`.
     public func load(_ kind: RecipeKind, named name: String) throws -> LoadedRecipe {
         let entry = try entry(kind, named: name)
-        let shown = RecipeLoader.displayPath(for: entry.file)
+        let shown = DisplayPath.of(entry.file)
         let data: Data
         do {
             data = try Data(contentsOf: entry.file)

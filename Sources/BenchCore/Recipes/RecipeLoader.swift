@@ -33,7 +33,7 @@ public enum RecipeLoader {
     /// (`servers`, `clients`, `monitors`), else from the recipe's shape (see `inferKind(text:)`).
     /// `displayPath` is how messages name the file (default: relative to the working directory when inside it).
     public static func load(file: URL, displayPath: String? = nil, kind: RecipeKind? = nil) throws -> Recipe {
-        let shown = displayPath ?? self.displayPath(for: file)
+        let shown = displayPath ?? DisplayPath.of(file)
         let text = try readText(file, shown: shown)
         if let kind = kind ?? RecipeKind(folderName: file.deletingLastPathComponent().lastPathComponent) ?? inferKind(text: text) {
             return try parse(text: text, file: shown, kind: kind)
@@ -64,13 +64,6 @@ public enum RecipeLoader {
         return nil
     }
 
-    /// `url`'s path relative to the working directory when it lies inside it, else the full path.
-    public static func displayPath(for url: URL) -> String {
-        let path = url.standardizedFileURL.path
-        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
-        let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
-        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
-    }
 
     /// The recipe name a file stands for: its name without `.yaml`/`.yml`; nil for other files.
     public static func recipeName(forFile file: String) -> String? {

@@ -56,26 +56,32 @@ enum ClientCommands {
             throw BenchError("client recipe '\(recipeName)' is invalid:\n\(error.description)")
         }
         guard case .client(let recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a client recipe") }
-        let target = try await resolveTarget(invocation.option("target"), portName: invocation.option("port"), recipe: recipe, context: context)
-        let request = try makeRequest(recipe: recipe, loaded: loaded, target: target, invocation: invocation,
-                                      concurrency: invocation.integer("concurrency"), rate: invocation.option("rate").flatMap(Double.init))
+        let options = runOptions(invocation)
+        let target = try await resolveTarget(options, recipe: recipe, context: context)
+        let request = try ClientRunPlanner.request(recipe: recipe, recipeSHA256: loaded.sha256, target: target, options: options,
+                                                   concurrency: options.concurrency, rate: options.rate)
         // The seed is always recorded, so a replay sends the same schedule, keys and prompts.
         context.recordResolved("seed", String(request.seed))
         try context.session.useRecipe(loaded)
 
-        let onSlurm = invocation.option("on") == "slurm"
-        if !onSlurm, let name = ["nodes", "tasks-per-node", "partition", "time"].first(where: invocation.wasGiven) {
+        if options.placement == .local, let name = options.slurmOptionsGiven.first {
             throw BenchError.usage("client run: --\(name) is for client jobs on SLURM: add --on slurm")
         }
-        if onSlurm {
+        if options.placement == .slurm {
             // The load generator runs on compute nodes as job steps; the parts' results are merged here.
-            let result = try await runOnSlurm(invocation, request: request, context: context)
+            guard let slurm = context.servers.slurm else { throw BenchError("no SLURM orchestrator in this bench; use --on local") }
+            let console = context.console
+            let output = SlurmClientRun.Output(isInteractive: console.isInteractive, quiet: options.quiet,
+                                               info: { console.info($0) }, progress: { console.progress($0) })
+            let servers = context.servers
+            let result = try await SlurmClientRun(slurm: slurm, session: context.session, clients: context.clients, output: output)
+                .run(request, options: options) { await servers.noteSlurmUse() }
             if let handle = Handle(parsing: result.run) { context.produced(handle) }
             for line in RunSummaryRenderer.lines(result) { context.print(line) }
             return
         }
         let console = context.console
-        let quiet = invocation.flag("quiet") || invocation.flag("background")
+        let quiet = options.quiet || options.background
         let onTerminal = console.isInteractive
         let servers = context.servers
         let progress: @Sendable (String) -> Void = { line in
@@ -87,7 +93,7 @@ enum ClientCommands {
             guard let instance = await servers.instance(handle) else { return "\(handle) is gone" }
             return instance.state.isLive ? nil : "\(handle) (\(instance.recipeName)) \(instance.state)"
         }
-        if invocation.flag("background") {
+        if options.background {
             let handle = try await context.clients.start(request, progress: progress, targetAlive: targetAlive)
             context.produced(handle)
             context.print("\(handle) running in the background; 'client wait \(handle)' shows its result, 'client stop \(handle)' ends it early")
@@ -130,18 +136,19 @@ enum ClientCommands {
         let recipeName = invocation.argument("RECIPE")!
         let loaded = try context.session.catalog.load(.client, named: recipeName)
         guard case .client(let recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a client recipe") }
-        let target = try await resolveTarget(invocation.option("target"), portName: invocation.option("port"), recipe: recipe, context: context)
+        let options = runOptions(invocation)
+        let target = try await resolveTarget(options, recipe: recipe, context: context)
         try context.session.useRecipe(loaded)
         let points = concurrencies.map { $0.map { (Int($0), nil as Double?) } } ?? rates!.map { (nil as Int?, $0 as Double?) }
         var rows: [[String]] = []
         let console = context.console
         let servers = context.servers
         for (concurrency, rate) in points {
-            let request = try makeRequest(recipe: recipe, loaded: loaded, target: target, invocation: invocation,
-                                          concurrency: concurrency, rate: rate, closedLoop: concurrency != nil)
+            let request = try ClientRunPlanner.request(recipe: recipe, recipeSHA256: loaded.sha256, target: target, options: options,
+                                                       concurrency: concurrency, rate: rate, closedLoop: concurrency != nil)
             if rows.isEmpty { context.recordResolved("seed", String(request.seed)) }
             let result = try await context.clients.run(request, progress: { line in
-                if !invocation.flag("quiet") { console.info(line) }
+                if !options.quiet { console.info(line) }
             }, targetAlive: {
                 guard let handle = target.server, let instance = await servers.instance(handle) else { return nil }
                 return instance.state.isLive ? nil : "\(handle) (\(instance.recipeName)) \(instance.state)"
@@ -213,7 +220,7 @@ enum ClientCommands {
         let handle = try context.session.handles.resolve(invocation.argument("RUN")!, as: .run)
         let url = context.session.directory.appendingPathComponent("runs/\(handle).json")
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw BenchError("\(handle): no result file yet (\(RecipeCommands.displayPath(url))); is it still running? ('client status')")
+            throw BenchError("\(handle): no result file yet (\(DisplayPath.of(url))); is it still running? ('client status')")
         }
         if invocation.flag("json") {
             context.print(String(decoding: data, as: UTF8.self))
@@ -223,139 +230,43 @@ enum ClientCommands {
         for line in RunSummaryRenderer.lines(result) { context.print(line) }
     }
 
-    /// The recipe's workload and parameters with the command line's overrides.
-    static func makeRequest(recipe: ClientRecipe, loaded: LoadedRecipe, target: ClientTargetSpec, invocation: Invocation,
-                            concurrency: Int?, rate givenRate: Double?, closedLoop: Bool = false) throws -> ClientRunRequest {
-        let workload = recipe.workload
-        let rate = givenRate ?? workload.rate
-        // --rate makes a run open loop; --concurrency alone keeps the recipe's mode, except in a
-        // concurrency sweep, whose points are closed loops at each concurrency.
-        let mode: WorkloadMode = givenRate != nil ? .open : (closedLoop ? .closed : workload.mode)
-        if mode == .closed, let arrival = invocation.option("arrival") {
-            // Accepted and recorded but without effect, it would describe a run that did not happen.
-            throw BenchError.usage("client run: --arrival \(arrival) shapes an open loop's schedule; give --rate R too (a closed loop sends as answers come)")
-        }
-        if invocation.wasGiven("duration") && invocation.wasGiven("requests") {
-            throw BenchError.usage("client run: give --duration or --requests, not both (a run ends by time or by count)")
-        }
-        let requests = invocation.integer("requests") ?? (invocation.wasGiven("duration") ? nil : workload.requests)
-        let duration = invocation.duration("duration")?.seconds ?? (requests == nil ? workload.duration.seconds : nil)
-        let sets = invocation.keyValuePairs("set").map { ($0.key, $0.value) }
-        let timeout = invocation.duration("timeout")?.seconds ?? (recipe.kind == .openai ? 300 : 10)
-        var plan = LoadPlan(
-            host: target.host, port: target.port, mode: mode, concurrency: concurrency ?? workload.concurrency,
-            rate: rate, arrival: invocation.option("arrival").flatMap(ArrivalProcess.init(rawValue:)) ?? workload.arrival,
-            duration: duration, requests: requests, warmup: invocation.duration("warmup")?.seconds ?? workload.warmup.seconds,
-            seed: UInt64(invocation.integer("seed") ?? workload.seed), connectionCap: invocation.integer("connections-cap")!,
-            requestTimeout: timeout, eventLoops: invocation.integer("threads")!)
-        try fitDescriptors(&plan, capGiven: invocation.wasGiven("connections-cap"))
-        let slo = try invocation.option("slo").map(parseSLO) ?? recipe.slo
-        return try ClientRunRequest(recipe: recipe, recipeSHA256: loaded.sha256, target: target, plan: plan,
-                                    params: try ClientParamOverrides.apply(sets, to: recipe.params), slo: slo,
-                                    overrides: Dictionary(sets, uniquingKeysWith: { $1 }))
+    /// The options of `client run`/`client sweep` as typed values (a sweep's lists are read by the sweep).
+    static func runOptions(_ invocation: Invocation) -> ClientRunOptions {
+        var options = ClientRunOptions()
+        options.target = invocation.option("target")
+        options.port = invocation.option("port")
+        options.duration = invocation.duration("duration")
+        options.requests = invocation.integer("requests")
+        options.warmup = invocation.duration("warmup")
+        options.concurrency = invocation.integer("concurrency")
+        options.rate = invocation.option("rate").flatMap(Double.init)
+        options.arrival = invocation.option("arrival").flatMap(ArrivalProcess.init(rawValue:))
+        options.seed = invocation.integer("seed")
+        options.sets = invocation.keyValuePairs("set")
+        options.slo = invocation.option("slo")
+        options.timeout = invocation.duration("timeout")
+        options.connectionCap = invocation.integer("connections-cap") ?? options.connectionCap
+        options.connectionCapGiven = invocation.wasGiven("connections-cap")
+        options.threads = invocation.integer("threads") ?? options.threads
+        options.threadsGiven = invocation.wasGiven("threads")
+        options.quiet = invocation.flag("quiet")
+        options.background = invocation.flag("background")
+        options.placement = invocation.option("on").flatMap(ClientRunOptions.RunPlacement.init(rawValue:)) ?? .local
+        options.nodes = invocation.integer("nodes")
+        options.tasksPerNode = invocation.integer("tasks-per-node")
+        options.partition = invocation.option("partition")
+        options.timeLimit = invocation.duration("time")
+        return options
     }
 
-    /// Keeps a run's connections within the open-file limit: more would fail with EMFILE, and bench
-    /// itself could then open nothing (its state file, the `/proc` entries it watches servers by).
-    /// The open loop's default cap shrinks to fit; numbers the user gave are refused.
-    static func fitDescriptors(_ plan: inout LoadPlan, capGiven: Bool) throws {
-        guard let budget = DescriptorBudget.connections, let limit = DescriptorBudget.limit else { return }
-        func refuse(_ option: String, _ value: Int) -> BenchError {
-            BenchError.usage("client run: \(option) \(value) needs \(value) connections, but this process may open \(limit) files "
-                + "(ulimit -n) and keeps \(DescriptorBudget.reserve) for itself; use \(option) \(budget) or less, or raise the limit")
+    /// `--target` against the session's servers as they are now.
+    static func resolveTarget(_ options: ClientRunOptions, recipe: ClientRecipe, context: CommandContext) async throws -> ClientTargetSpec {
+        let servers = await context.servers.all.map { instance in
+            ClientTargetResolver.Server(handle: instance.handle, recipeName: instance.recipeName, isLive: instance.state.isLive,
+                                        isReady: instance.state == .ready, isStarting: instance.state == .starting,
+                                        state: instance.state.description, endpoint: instance.endpoint)
         }
-        if plan.concurrency > budget { throw refuse("--concurrency", plan.concurrency) }
-        guard plan.mode == .open, plan.connectionCap > budget else { return }
-        if capGiven { throw refuse("--connections-cap", plan.connectionCap) }
-        plan.connectionCap = budget
-    }
-
-    /// `ttft=500ms,tpot=50ms,e2el=5s,p99=20ms`: durations, as metrics.md names the objectives.
-    static func parseSLO(_ text: String) throws -> SLOSpec {
-        var ttft: Double?, tpot: Double?, e2el: Double?, p99: Double?
-        for item in text.split(separator: ",") {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let d = BenchDuration(parsing: parts[1]), d.seconds > 0 else {
-                throw BenchError.usage("client run: --slo \(item): expected NAME=DURATION (ttft, tpot, e2el, p99), e.g. ttft=500ms")
-            }
-            let ms = d.seconds * 1000
-            switch parts[0] {
-            case "ttft": ttft = ms
-            case "tpot": tpot = ms
-            case "e2el", "e2e": e2el = ms
-            case "p99": p99 = ms
-            default:
-                throw BenchError.usage("client run: --slo \(parts[0]): no such objective\(Suggestions.didYouMean(parts[0], in: ["ttft", "tpot", "e2el", "p99"])) (ttft, tpot, e2el, p99)")
-            }
-        }
-        return SLOSpec(ttftMs: ttft, tpotMs: tpot, e2elMs: e2el, p99Ms: p99)
-    }
-
-    /// A handle or alias of a ready server, a URL, or host:port; or the one live server of the recipe's service.
-    static func resolveTarget(_ given: String?, portName: String?, recipe: ClientRecipe, context: CommandContext) async throws -> ClientTargetSpec {
-        let wantedPort = portName ?? recipe.target?.port ?? "main"
-        guard let given else {
-            let service = recipe.target?.service
-            let candidates = await context.servers.all.filter { $0.state.isLive && (service == nil || $0.recipeName == service) }
-            guard candidates.count == 1, let only = candidates.first else {
-                let what = service.map { "a running '\($0)' server" } ?? "a running server"
-                let list = candidates.map(\.handle.description).joined(separator: ", ")
-                throw BenchError.usage("client run: --target is needed: \(candidates.isEmpty ? "there is no \(what)" : "several match (\(list))"); give a server handle, a URL or host:port")
-            }
-            return try await serverTarget(only.handle, portName: wantedPort, given: only.handle.description, context: context)
-        }
-        if let handle = try? context.session.handles.resolve(given, as: .server) {
-            return try await serverTarget(handle, portName: wantedPort, given: given, context: context)
-        }
-        if Handle(parsing: given)?.kind == .server || (!given.contains(":") && !given.contains(".")) {
-            // Looks like a handle or an alias: say which exist.
-            do {
-                _ = try context.session.handles.resolve(given, as: .server)
-            } catch let error as BenchError {
-                throw BenchError("client run: --target \(given): \(error.message)", kind: error.kind)
-            }
-        }
-        let address: ClientTargetSpec
-        do {
-            address = try ClientTargetSpec(address: given)
-        } catch let error as BenchError {
-            throw BenchError("client run: \(error.message)", kind: error.kind)
-        }
-        try checkAddress(address, against: recipe)
-        return address
-    }
-
-    /// A URL's scheme and path must agree with the recipe, which says what is sent; the address only
-    /// says where. (Ignored quietly, `http://host/status` would have measured the recipe's path.)
-    static func checkAddress(_ address: ClientTargetSpec, against recipe: ClientRecipe) throws {
-        guard let scheme = address.scheme else { return }
-        let given = address.given
-        let speaks = switch recipe.kind {
-        case .http, .openai, .chroma: "http"
-        case .redis: "redis"
-        case .exec: scheme
-        }
-        if scheme != "tcp" && scheme != speaks {
-            throw BenchError.usage("client run: --target \(given): a \(scheme) address, but recipe '\(recipe.name)' is of kind \(recipe.kind.rawValue); "
-                + "give \(speaks)://host:port or host:port")
-        }
-        let path = address.path
-        if !path.isEmpty && path != "/" {
-            let how = recipe.kind == .http ? " and --set path=\(path)" : ""
-            throw BenchError.usage("client run: --target \(given): the request path comes from recipe '\(recipe.name)', not from the address; "
-                + "give \(given.dropLast(path.count))\(how)")
-        }
-    }
-
-    private static func serverTarget(_ handle: Handle, portName: String, given: String, context: CommandContext) async throws -> ClientTargetSpec {
-        guard let instance = await context.servers.instance(handle) else { throw BenchError("\(handle): no such server instance") }
-        guard instance.state == .ready else {
-            throw BenchError("client run: target \(handle) (\(instance.recipeName)) is not ready: \(instance.state)\(instance.state == .starting ? "; 'wait \(handle)' first" : "")")
-        }
-        guard let port = instance.endpoint.ports[portName] else {
-            let names = instance.endpoint.ports.keys.sorted()
-            throw BenchError.usage("client run: --port \(portName): server \(handle) (\(instance.recipeName)) has no port '\(portName)'\(Suggestions.didYouMean(portName, in: names)) (ports: \(names.joined(separator: ", ")))")
-        }
-        return ClientTargetSpec(given: given, host: instance.endpoint.host, port: port, portName: portName, server: handle)
+        return try ClientTargetResolver.resolve(options.target, portName: options.port, recipe: recipe, servers: servers,
+                                                handles: context.session.handles)
     }
 }

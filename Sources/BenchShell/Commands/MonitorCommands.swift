@@ -31,7 +31,7 @@ enum MonitorCommands {
             if line.hasPrefix("prometheus:") { console.info(line) } else { console.warning(line) }
         }
         context.produced(handle)
-        context.print("\(handle) ready (\(RecipeCommands.displayPath(context.session.directory.appendingPathComponent("monitors/\(handle)"))))")
+        context.print("\(handle) ready (\(DisplayPath.of(context.session.directory.appendingPathComponent("monitors/\(handle)"))))")
     }
 
     static let attach = CommandSpec(
@@ -138,7 +138,7 @@ enum MonitorCommands {
         let extra = invocation.keyValuePairs("query").map { NamedQuery(name: $0.key, promql: $0.value) }
         let path = invocation.option("out") ?? context.session.directory.appendingPathComponent("monitors/\(monitor)/export-\(label).\(format.rawValue)").path
         try await context.monitors.export(monitor, window: window, extra: extra, format: format, to: path)
-        context.print("wrote \(RecipeCommands.displayPath(URL(fileURLWithPath: path)))")
+        context.print("wrote \(DisplayPath.of(URL(fileURLWithPath: path)))")
     }
 
     /// ISO 8601, Unix seconds, or a wall-clock time today.
@@ -174,7 +174,7 @@ enum MonitorCommands {
         }
         context.table(["MONITOR", "RECIPE", "STATE", "ATTACHED", "FOLDER"], entries.map {
             [$0.handle.description, $0.recipe, $0.running ? "running" : "stopped",
-             $0.attached.keys.sorted().map(\.description).joined(separator: " "), RecipeCommands.displayPath(URL(fileURLWithPath: $0.directory))]
+             $0.attached.keys.sorted().map(\.description).joined(separator: " "), DisplayPath.of(URL(fileURLWithPath: $0.directory))]
         })
     }
 }

@@ -48,10 +48,10 @@ enum RecipeCommands {
             }
             context.columns([
                 ["name:", loaded.recipe.name],
-                ["file:", displayPath(entry.file)],
+                ["file:", DisplayPath.of(entry.file)],
                 ["from:", entry.origin.label],
                 ["sha256:", loaded.sha256],
-            ] + entry.shadowed.map { ["shadows:", displayPath($0)] })
+            ] + entry.shadowed.map { ["shadows:", DisplayPath.of($0)] })
             context.print("")
             context.columns(loaded.recipe.summary.map { ["\($0.field):", $0.value] })
         }
@@ -78,10 +78,10 @@ enum RecipeCommands {
         let root = URL(fileURLWithPath: NSString(string: invocation.option("dir")!).expandingTildeInPath)
         let file = root.appendingPathComponent(kind.folderName).appendingPathComponent("\(name).yaml")
         if FileManager.default.fileExists(atPath: file.path) && !invocation.flag("force") {
-            throw BenchError("recipe new: \(displayPath(file)) exists; use --force to overwrite it")
+            throw BenchError("recipe new: \(DisplayPath.of(file)) exists; use --force to overwrite it")
         }
         try FileWriting.writeAtomically(Data(RecipeTemplate.text(kind: kind, name: name).utf8), to: file)
-        context.print("wrote \(displayPath(file)); check it with: recipe check \(displayPath(file))")
+        context.print("wrote \(DisplayPath.of(file)); check it with: recipe check \(DisplayPath.of(file))")
     }
 
     static let check = CommandSpec(
@@ -105,8 +105,8 @@ enum RecipeCommands {
                 continue
             }
             do {
-                let recipe = try RecipeLoader.load(file: url, displayPath: kind == nil ? given : displayPath(url), kind: kind)
-                context.print("\(kind == nil ? given : displayPath(url)): ok (\(recipe.kind.rawValue) recipe '\(recipe.name)')")
+                let recipe = try RecipeLoader.load(file: url, displayPath: kind == nil ? given : DisplayPath.of(url), kind: kind)
+                context.print("\(kind == nil ? given : DisplayPath.of(url)): ok (\(recipe.kind.rawValue) recipe '\(recipe.name)')")
             } catch let error as RecipeValidationError {
                 bad += 1
                 for diagnostic in error.diagnostics { context.console.printError("\(diagnostic.description)") }
@@ -129,12 +129,6 @@ enum RecipeCommands {
         }
     }
 
-    /// Paths under the working directory are shown relative to it, as users typed them.
-    static func displayPath(_ url: URL) -> String {
-        let cwd = FileManager.default.currentDirectoryPath + "/"
-        let path = url.standardizedFileURL.path
-        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
-    }
 
     private static func oneLine(_ text: String) -> String {
         let first = text.split(separator: "\n").first.map(String.init) ?? ""

@@ -104,8 +104,8 @@ enum ServerCommands {
             if let usage { lines.append(["cpu:", String(format: "%.2fs in %d process%@", usage.cpuSeconds, usage.processCount, usage.processCount == 1 ? "" : "es")]) }
             if let usage { lines.append(["rss:", ByteSize(bytes: usage.rssBytes).description]) }
             if let exporter = instance.runtime.exporterPid { lines.append(["exporter:", "pid \(exporter)"]) }
-            lines.append(["logs:", RecipeCommands.displayPath(URL(fileURLWithPath: instance.logDirectory))])
-            lines.append(["data:", RecipeCommands.displayPath(URL(fileURLWithPath: instance.dataDirectory))])
+            lines.append(["logs:", DisplayPath.of(URL(fileURLWithPath: instance.logDirectory))])
+            lines.append(["data:", DisplayPath.of(URL(fileURLWithPath: instance.dataDirectory))])
             context.columns(lines)
             return
         }
@@ -153,7 +153,7 @@ enum ServerCommands {
         let stream = invocation.flag("stderr") ? "stderr" : "stdout"
         let path = instance.logDirectory + (invocation.flag("exporter") ? "/exporter.\(stream).log" : "/\(stream).log")
         guard let handleForReading = FileHandle(forReadingAtPath: path) else {
-            throw BenchError("\(handle): no log at \(RecipeCommands.displayPath(URL(fileURLWithPath: path)))")
+            throw BenchError("\(handle): no log at \(DisplayPath.of(URL(fileURLWithPath: path)))")
         }
         defer { try? handleForReading.close() }
         if let tail = invocation.integer("tail") {
@@ -167,7 +167,7 @@ enum ServerCommands {
         guard invocation.flag("follow") else { return }
         // Ctrl-C is how a follow ends: not an error.
         context.interruptEndsNormally = true
-        context.console.info("-- following \(RecipeCommands.displayPath(URL(fileURLWithPath: path))); Ctrl-C to stop --")
+        context.console.info("-- following \(DisplayPath.of(URL(fileURLWithPath: path))); Ctrl-C to stop --")
         while !Task.isCancelled {
             if let chunk = try handleForReading.read(upToCount: 1 << 16), !chunk.isEmpty {
                 context.console.write(String(decoding: chunk, as: UTF8.self))

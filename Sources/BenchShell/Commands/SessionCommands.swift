@@ -13,9 +13,9 @@ enum SessionCommands {
         let scriptExists = FileManager.default.fileExists(atPath: session.scriptURL.path)
         context.columns([
             ["session:", session.name],
-            ["script:", RecipeCommands.displayPath(session.scriptURL) + (scriptExists ? "" : " (created by the first recorded command)")],
-            ["folder:", RecipeCommands.displayPath(session.directory)],
-            ["recipes from:", session.catalog.directories.map { "\(RecipeCommands.displayPath($0.url)) (\($0.origin.label))" }.joined(separator: ", ")],
+            ["script:", DisplayPath.of(session.scriptURL) + (scriptExists ? "" : " (created by the first recorded command)")],
+            ["folder:", DisplayPath.of(session.directory)],
+            ["recipes from:", session.catalog.directories.map { "\(DisplayPath.of($0.url)) (\($0.origin.label))" }.joined(separator: ", ")],
             ["settings:", SessionSettings.keys.map { "\($0.name)=\(session.settings[$0.name] ?? "")" }.joined(separator: " ")],
         ])
         let entries = session.handles.entries()

@@ -100,15 +100,3 @@ public enum ShellTokenizer {
         return s
     }
 }
-
-/// Quotes words so that `ShellTokenizer` reads them back unchanged.
-public enum ShellQuoting {
-    private static let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%^")
-
-    public static func quote(_ word: String) -> String {
-        if !word.isEmpty, word.allSatisfy({ safe.contains($0) }) { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
-    public static func join(_ words: [String]) -> String { words.map(quote).joined(separator: " ") }
-}
