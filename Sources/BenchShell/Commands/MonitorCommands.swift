@@ -142,8 +142,8 @@ enum MonitorCommands {
             window = TimeWindow(start: result.startedAt, end: result.endedAt)
             label = run.description
         } else if let from = invocation[Export.from] {
-            let start = try parseTime(from, option: "from")
-            let end = try invocation[Export.to].map { try parseTime($0, option: "to") } ?? Date()
+            let start = try parseTime(from, option: Export.from.name)
+            let end = try invocation[Export.to].map { try parseTime($0, option: Export.to.name) } ?? Date()
             guard end > start else { throw BenchError.usage("monitor export: --to must be after --from") }
             window = TimeWindow(start: start, end: end)
             label = "\(Int(start.timeIntervalSince1970))-\(Int(end.timeIntervalSince1970))"
