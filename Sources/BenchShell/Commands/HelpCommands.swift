@@ -2,11 +2,14 @@ import BenchCore
 
 /// `help`, `help CMD`, `help metrics`.
 enum HelpCommands {
+    private static let topicArgument: ArgumentKey<[String]> = .zeroOrMore("TOPIC", "a command (e.g. 'server start'), an area, or 'metrics'",
+                                                                          completion: .commands)
+
     static let all: [CommandSpec] = [
         CommandSpec(["help"], area: .shell, abstract: "List commands, or show one command's usage, options and examples",
-                    arguments: [ArgumentSpec("TOPIC", "a command (e.g. 'server start'), an area, or 'metrics'", arity: .zeroOrMore, completion: .commands)],
+                    arguments: [topicArgument.spec],
                     examples: ["help", "help server start", "help metrics"], aliases: ["?"]) { invocation, context in
-            let topic = invocation.argumentList("TOPIC")
+            let topic = invocation[topicArgument]
             let registry = context.shell.registry
             if topic.isEmpty {
                 overview(registry, context)

@@ -8,25 +8,54 @@ public struct Invocation: Sendable {
     /// Option values by long name, in the order given (flags hold `["true"]`).
     public let options: [String: [String]]
 
-    /// The value of a single positional argument.
+    // MARK: Typed access
+
+    /// An option's value as its key declares it: the default applied, nil only for a key without one.
+    public subscript<Value>(key: OptionKey<Value>) -> Value {
+        assert(spec.option(named: key.name) != nil, "\(spec.name) reads --\(key.name) but does not declare it")
+        return key.decode(options[key.name] ?? [])
+    }
+
+    /// A positional argument's value as its key declares it; a required one is always present.
+    public subscript<Value>(key: ArgumentKey<Value>) -> Value {
+        assert(spec.arguments.contains { $0.name == key.name }, "\(spec.name) reads \(key.name) but does not declare it")
+        return key.decode(arguments[key.name] ?? [])
+    }
+
+    /// Whether the line gave the option (a default does not count).
+    public func wasGiven<Value>(_ key: OptionKey<Value>) -> Bool { options[key.name] != nil }
+
+    // MARK: Access by name
+    //
+    // Kept for the commands not yet converted to `OptionKey`/`ArgumentKey` (`client run` and its
+    // siblings); new code should read options through keys, so that names are spelled only once.
+
+    /// The value of a single positional argument. For commands not yet converted to `ArgumentKey`.
     public func argument(_ name: String) -> String? { arguments[name]?.first }
+    /// The values of a variadic argument. For commands not yet converted to `ArgumentKey`.
     public func argumentList(_ name: String) -> [String] { arguments[name] ?? [] }
 
-    /// An option's value, or its declared default.
+    /// An option's value, or its declared default. For commands not yet converted to `OptionKey`.
     public func option(_ name: String) -> String? { options[name]?.last ?? spec.option(named: name)?.defaultValue }
+    /// A repeatable option's values. For commands not yet converted to `OptionKey`.
     public func optionList(_ name: String) -> [String] { options[name] ?? [] }
+    /// Whether a flag was given. For commands not yet converted to `OptionKey`.
     public func flag(_ name: String) -> Bool { options[name] != nil }
 
     /// The values of a `KEY=VALUE` option (checked by `ValueType.keyValue`), split at the first `=`.
+    /// For commands not yet converted to `OptionKey`.
     public func keyValuePairs(_ name: String) -> [(key: String, value: String)] {
         optionList(name).map { pair in
             let eq = pair.firstIndex(of: "=")!
             return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
         }
     }
+    /// Whether the line gave the option. For commands not yet converted to `OptionKey`.
     public func wasGiven(_ name: String) -> Bool { options[name] != nil }
 
+    /// A duration option's value or default. For commands not yet converted to `OptionKey`.
     public func duration(_ name: String) -> BenchDuration? { option(name).flatMap(BenchDuration.init(parsing:)) }
+    /// An integer option's value or default. For commands not yet converted to `OptionKey`.
     public func integer(_ name: String) -> Int? { option(name).flatMap { Int($0) } }
 
     /// The canonical words to record: the command path, positionals, then options in declaration

@@ -35,10 +35,11 @@ enum RecipeCommands {
     }
 
     static func info(_ kind: RecipeKind) -> CommandSpec {
-        CommandSpec([kind.rawValue, "info"], area: area(kind), abstract: "Show a \(kind.rawValue) recipe with every field's effective value",
-                    arguments: [ArgumentSpec("NAME", "the recipe name", completion: .recipes(kind))],
-                    examples: ["\(kind.rawValue) info \(exampleName(kind))"]) { invocation, context in
-            let name = invocation.argument("NAME")!
+        let nameArgument: ArgumentKey<String> = .one("NAME", "the recipe name", completion: .recipes(kind))
+        return CommandSpec([kind.rawValue, "info"], area: area(kind), abstract: "Show a \(kind.rawValue) recipe with every field's effective value",
+                           arguments: [nameArgument.spec],
+                           examples: ["\(kind.rawValue) info \(exampleName(kind))"]) { invocation, context in
+            let name = invocation[nameArgument]
             let entry = try context.session.catalog.entry(kind, named: name)
             let loaded: LoadedRecipe
             do {
@@ -57,40 +58,44 @@ enum RecipeCommands {
         }
     }
 
+    /// `recipe new`'s arguments and options.
+    private enum New {
+        static let kind: ArgumentKey<RecipeKind> = .choice("KIND", "server, client or monitor")
+        static let name: ArgumentKey<String> = .one("NAME", "the recipe name (also its file name)")
+        static let dir: OptionKey<String> = .string("dir", "DIR", "recipe root to write into", default: "recipes", completion: .files)
+        static let force: OptionKey<Bool> = .flag("force", "overwrite an existing file")
+    }
+
     static let new = CommandSpec(
         ["recipe", "new"], area: .recipes, abstract: "Write a commented recipe template to start from",
         discussion: "Writes DIR/servers|clients|monitors/NAME.yaml (DIR defaults to ./recipes). Every field is present with its default and a comment; the file passes 'recipe check' as written.",
-        arguments: [
-            ArgumentSpec("KIND", "server, client or monitor", type: .choice(RecipeKind.allCases.map(\.rawValue))),
-            ArgumentSpec("NAME", "the recipe name (also its file name)"),
-        ],
-        options: [
-            .value("dir", "DIR", "recipe root to write into", default: "recipes", completion: .files),
-            .flag("force", "overwrite an existing file"),
-        ],
+        arguments: [New.kind.spec, New.name.spec],
+        options: [New.dir.spec, New.force.spec],
         examples: ["recipe new server my-redis", "recipe new client my-load --dir ~/bench-recipes"]
     ) { invocation, context in
-        let kind = RecipeKind(rawValue: invocation.argument("KIND")!)!
-        let name = invocation.argument("NAME")!
+        let kind = invocation[New.kind]
+        let name = invocation[New.name]
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
             throw BenchError.usage("recipe new: NAME '\(name)' must be letters, digits, '-', '_' or '.' (it becomes the file name)")
         }
-        let root = URL(fileURLWithPath: NSString(string: invocation.option("dir")!).expandingTildeInPath)
+        let root = URL(fileURLWithPath: NSString(string: invocation[New.dir]).expandingTildeInPath)
         let file = root.appendingPathComponent(kind.folderName).appendingPathComponent("\(name).yaml")
-        if FileManager.default.fileExists(atPath: file.path) && !invocation.flag("force") {
+        if FileManager.default.fileExists(atPath: file.path) && !invocation[New.force] {
             throw BenchError("recipe new: \(DisplayPath.of(file)) exists; use --force to overwrite it")
         }
         try FileWriting.writeAtomically(Data(RecipeTemplate.text(kind: kind, name: name).utf8), to: file)
         context.print("wrote \(DisplayPath.of(file)); check it with: recipe check \(DisplayPath.of(file))")
     }
 
+    private static let checkFiles: ArgumentKey<[String]> = .oneOrMore("FILE", "recipe files, or names of known recipes", completion: .files)
+
     static let check = CommandSpec(
         ["recipe", "check"], area: .recipes, abstract: "Validate recipe files (or recipes by name) and report every error with file:line:column",
-        arguments: [ArgumentSpec("FILE", "recipe files, or names of known recipes", arity: .oneOrMore, completion: .files)],
+        arguments: [checkFiles.spec],
         examples: ["recipe check recipes/servers/redis.yaml", "recipe check recipes/*/*.yaml", "recipe check redis"]
     ) { invocation, context in
         var bad = 0
-        let files = invocation.argumentList("FILE")
+        let files = invocation[checkFiles]
         for given in files {
             let url: URL
             var kind: RecipeKind?

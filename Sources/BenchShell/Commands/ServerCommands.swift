@@ -7,9 +7,29 @@ import Foundation
 enum ServerCommands {
     static let all: [CommandSpec] = [start, status, health, logs, stop, restart, stopAll, wait, detach]
 
-    private static let handleArgument = ArgumentSpec("HANDLE", "a server handle (s1) or alias", type: .handle(.server), completion: .handles(.server))
-    private static let handlesArgument = ArgumentSpec("HANDLE", "server handles (s1 s2) or aliases", arity: .oneOrMore, type: .handle(.server),
-                                                      completion: .handles(.server))
+    private static let handleArgument: ArgumentKey<String> = .one("HANDLE", "a server handle (s1) or alias", type: .handle(.server),
+                                                                  completion: .handles(.server))
+    private static let handlesArgument: ArgumentKey<[String]> = .oneOrMore("HANDLE", "server handles (s1 s2) or aliases", type: .handle(.server),
+                                                                          completion: .handles(.server))
+    private static let grace: OptionKey<BenchDuration> = .duration("grace", "DURATION", "how long to wait after SIGTERM before SIGKILL",
+                                                                   default: BenchDuration(seconds: 10))
+
+    /// `server start`'s argument and options.
+    private enum Start {
+        static let recipe: ArgumentKey<String> = .one("RECIPE", "a server recipe name (see 'server list')", completion: .recipes(.server))
+        static let count: OptionKey<Int> = .integer("count", "N", "how many instances", min: 1, default: 1)
+        static let name: OptionKey<String?> = .string("name", "ALIAS", "an alias for the handle (ALIAS-1, ALIAS-2, … with --count)")
+        static let set: OptionKey<[KeyValuePair]> = .pairs("set", "KEY=VALUE", "a value for the recipe's {{set.KEY}}")
+        static let port: OptionKey<[KeyValuePair]> = .pairs("port", "NAME=NUMBER", "fix a named port's number")
+        static let on: OptionKey<WhereToRun?> = .choice("on", "WHERE", "where to run: local (default: the 'orchestrator' setting)")
+        static let noWait: OptionKey<Bool> = .flag("no-wait", "return once launched; 'wait HANDLE' waits later")
+        static let partition: OptionKey<String?> = .string("partition", "NAME", "SLURM partition for the job (with --on slurm)")
+        static let time: OptionKey<BenchDuration?> = .duration("time", "DURATION", "SLURM time limit of the job (with --on slurm)")
+        static let nodes: OptionKey<Int?> = .integer("nodes", "N", "SLURM nodes per job (with --on slurm)", min: 1)
+        static let dryRun: OptionKey<Bool> = .flag("dry-run", "print the sbatch script(s) without submitting (with --on slurm)")
+        /// The options that only mean something with `--on slurm`.
+        static let slurm = OptionGroup([partition.spec, time.spec, nodes.spec, dryRun.spec])
+    }
 
     static let start = CommandSpec(
         ["server", "start"], area: .servers, abstract: "Start server instances from a recipe (handles s1, s2, …)",
@@ -26,39 +46,29 @@ enum ServerCommands {
         from here. Queue waits are shown; Ctrl-C while pending cancels the job. --dry-run prints the
         script without submitting it.
         """,
-        arguments: [ArgumentSpec("RECIPE", "a server recipe name (see 'server list')", completion: .recipes(.server))],
-        options: [
-            .value("count", "N", "how many instances", type: .integer(min: 1), default: "1"),
-            .value("name", "ALIAS", "an alias for the handle (ALIAS-1, ALIAS-2, … with --count)"),
-            .value("set", "KEY=VALUE", "a value for the recipe's {{set.KEY}}", type: .keyValue, repeatable: true),
-            .value("port", "NAME=NUMBER", "fix a named port's number", type: .keyValue, repeatable: true),
-            .value("on", "WHERE", "where to run: local (default: the 'orchestrator' setting)", type: .choice(["local", "slurm"])),
-            .flag("no-wait", "return once launched; 'wait HANDLE' waits later"),
-            .value("partition", "NAME", "SLURM partition for the job (with --on slurm)"),
-            .value("time", "DURATION", "SLURM time limit of the job (with --on slurm)", type: .duration),
-            .value("nodes", "N", "SLURM nodes per job (with --on slurm)", type: .integer(min: 1)),
-            .flag("dry-run", "print the sbatch script(s) without submitting (with --on slurm)"),
-        ],
+        arguments: [Start.recipe.spec],
+        options: [Start.count.spec, Start.name.spec, Start.set.spec, Start.port.spec, Start.on.spec, Start.noWait.spec] + Start.slurm.specs,
         examples: ["server start redis", "server start redis --count 2", "server start nginx --port main=8080 --name web",
                    "server start llama-smollm2 --set threads=2", "server start redis --on slurm --partition debug --time 30m",
                    "server start llama-smollm2 --on slurm --dry-run"],
         recording: .always
     ) { invocation, context in
-        let ports = try invocation.keyValuePairs("port").reduce(into: [String: Int]()) { result, pair in
+        let ports = try invocation[Start.port].reduce(into: [String: Int]()) { result, pair in
             guard let number = Int(pair.value), (1...65535).contains(number) else {
                 throw BenchError.usage("server start: --port \(pair.key)=\(pair.value): the number must be 1 to 65535")
             }
             result[pair.key] = number
         }
-        let settings = Dictionary(invocation.keyValuePairs("set"), uniquingKeysWith: { $1 })
+        let settings = Dictionary(invocation[Start.set].map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
         let request = ServerManager.StartRequest(
-            recipe: invocation.argument("RECIPE")!, count: invocation.integer("count") ?? 1, alias: invocation.option("name"),
-            settings: settings, ports: ports, orchestrator: invocation.option("on") ?? context.session.settings["orchestrator"] ?? "local",
-            wait: !invocation.flag("no-wait"),
-            placement: SlurmPlacement(partition: invocation.option("partition"), timeLimit: invocation.duration("time"),
-                                      nodes: invocation.integer("nodes")))
+            recipe: invocation[Start.recipe], count: invocation[Start.count], alias: invocation[Start.name],
+            settings: settings, ports: ports,
+            orchestrator: invocation[Start.on]?.rawValue ?? context.session.settings["orchestrator"] ?? "local",
+            wait: !invocation[Start.noWait],
+            placement: SlurmPlacement(partition: invocation[Start.partition], timeLimit: invocation[Start.time],
+                                      nodes: invocation[Start.nodes]))
         let console = context.console
-        if invocation.flag("dry-run") {
+        if invocation[Start.dryRun] {
             // Nothing is submitted and no handle is taken: nothing to record either.
             context.suppressRecording = true
             for rendered in try await context.servers.dryRun(request) {
@@ -76,13 +86,18 @@ enum ServerCommands {
         context.table(["HANDLE", "RECIPE", "STATE", "PID", "ENDPOINT"], rows)
     }
 
+    /// `server status`'s argument.
+    private enum Status {
+        static let handle: ArgumentKey<String?> = .optional("HANDLE", "one server in detail", type: .handle(.server), completion: .handles(.server))
+    }
+
     static let status = CommandSpec(
         ["server", "status"], area: .servers, abstract: "Show servers: state, pid, endpoint, uptime, CPU and memory of the process tree",
-        arguments: [ArgumentSpec("HANDLE", "one server in detail", arity: .optional, type: .handle(.server), completion: .handles(.server))],
+        arguments: [Status.handle.spec],
         examples: ["server status", "server status s1"]
     ) { invocation, context in
         await context.servers.checkForDeaths()
-        if let text = invocation.argument("HANDLE") {
+        if let text = invocation[Status.handle] {
             let handle = try context.session.handles.resolve(text, as: .server)
             guard let instance = await context.servers.instance(handle) else { throw BenchError("\(handle): no such server instance") }
             let usage = await context.servers.usage(handle)
@@ -128,35 +143,38 @@ enum ServerCommands {
 
     static let health = CommandSpec(
         ["server", "health"], area: .servers, abstract: "Run a server's readiness probe now",
-        arguments: [handleArgument], examples: ["server health s1"]
+        arguments: [handleArgument.spec], examples: ["server health s1"]
     ) { invocation, context in
-        let handle = try context.session.handles.resolve(invocation.argument("HANDLE")!, as: .server)
+        let handle = try context.session.handles.resolve(invocation[handleArgument], as: .server)
         switch try await context.servers.health(handle) {
         case .ready: context.print("\(handle): healthy")
         case .notReady(let reason): throw BenchError("\(handle): not healthy: \(reason)")
         }
     }
 
+    /// `server logs`'s options.
+    private enum Logs {
+        static let stderr: OptionKey<Bool> = .flag("stderr", "show standard error instead of standard output")
+        static let exporter: OptionKey<Bool> = .flag("exporter", "show the metrics exporter's log instead of the service's")
+        static let tail: OptionKey<Int?> = .integer("tail", "N", "show only the last N lines", min: 1)
+        static let follow: OptionKey<Bool> = .flag("follow", short: "f", "keep printing new lines until Ctrl-C")
+    }
+
     static let logs = CommandSpec(
         ["server", "logs"], area: .servers, abstract: "Show a server's output (stdout, or stderr), optionally following it",
-        arguments: [handleArgument],
-        options: [
-            .flag("stderr", "show standard error instead of standard output"),
-            .flag("exporter", "show the metrics exporter's log instead of the service's"),
-            .value("tail", "N", "show only the last N lines", type: .integer(min: 1)),
-            .flag("follow", short: "f", "keep printing new lines until Ctrl-C"),
-        ],
+        arguments: [handleArgument.spec],
+        options: [Logs.stderr.spec, Logs.exporter.spec, Logs.tail.spec, Logs.follow.spec],
         examples: ["server logs s1", "server logs s1 --stderr --tail 20", "server logs s1 --follow"]
     ) { invocation, context in
-        let handle = try context.session.handles.resolve(invocation.argument("HANDLE")!, as: .server)
+        let handle = try context.session.handles.resolve(invocation[handleArgument], as: .server)
         guard let instance = await context.servers.instance(handle) else { throw BenchError("\(handle): no such server instance") }
-        let stream = invocation.flag("stderr") ? "stderr" : "stdout"
-        let path = instance.logDirectory + (invocation.flag("exporter") ? "/exporter.\(stream).log" : "/\(stream).log")
+        let stream = invocation[Logs.stderr] ? "stderr" : "stdout"
+        let path = instance.logDirectory + (invocation[Logs.exporter] ? "/exporter.\(stream).log" : "/\(stream).log")
         guard let handleForReading = FileHandle(forReadingAtPath: path) else {
             throw BenchError("\(handle): no log at \(DisplayPath.of(URL(fileURLWithPath: path)))")
         }
         defer { try? handleForReading.close() }
-        if let tail = invocation.integer("tail") {
+        if let tail = invocation[Logs.tail] {
             for line in LogTail.lastLines(path: path, count: tail) { context.console.print(line) }
             _ = try handleForReading.seekToEnd()
         } else {
@@ -164,7 +182,7 @@ enum ServerCommands {
                 context.console.write(String(decoding: chunk, as: UTF8.self))
             }
         }
-        guard invocation.flag("follow") else { return }
+        guard invocation[Logs.follow] else { return }
         // Ctrl-C is how a follow ends: not an error.
         context.interruptEndsNormally = true
         context.console.info("-- following \(DisplayPath.of(URL(fileURLWithPath: path))); Ctrl-C to stop --")
@@ -179,21 +197,21 @@ enum ServerCommands {
 
     static let stop = CommandSpec(
         ["server", "stop"], area: .servers, abstract: "Stop servers: SIGTERM to each process group, SIGKILL after the grace period",
-        arguments: [handlesArgument],
-        options: [.value("grace", "DURATION", "how long to wait after SIGTERM before SIGKILL", type: .duration, default: "10s")],
+        arguments: [handlesArgument.spec],
+        options: [grace.spec],
         examples: ["server stop s1", "server stop s1 s2 --grace 2s"], recording: .always
     ) { invocation, context in
-        let handles = try invocation.argumentList("HANDLE").map { try context.session.handles.resolve($0, as: .server) }
-        let grace = invocation.duration("grace")!
+        let handles = try invocation[handlesArgument].map { try context.session.handles.resolve($0, as: .server) }
+        let grace = invocation[ServerCommands.grace]
         try await context.servers.stop(handles, grace: .milliseconds(Int64(grace.seconds * 1000)))
         context.print("stopped \(handles.map(\.description).joined(separator: " "))")
     }
 
     static let restart = CommandSpec(
         ["server", "restart"], area: .servers, abstract: "Stop a server and start it again with the same handle, ports and settings",
-        arguments: [handleArgument], examples: ["server restart s1"], recording: .always
+        arguments: [handleArgument.spec], examples: ["server restart s1"], recording: .always
     ) { invocation, context in
-        let handle = try context.session.handles.resolve(invocation.argument("HANDLE")!, as: .server)
+        let handle = try context.session.handles.resolve(invocation[handleArgument], as: .server)
         let console = context.console
         try await context.servers.restart(handle) { console.info($0) }
         if let instance = await context.servers.instance(handle) {
@@ -203,23 +221,26 @@ enum ServerCommands {
 
     static let stopAll = CommandSpec(
         ["server", "stop-all"], area: .servers, abstract: "Stop every running server of the session",
-        options: [.value("grace", "DURATION", "how long to wait after SIGTERM before SIGKILL", type: .duration, default: "10s")],
+        options: [grace.spec],
         examples: ["server stop-all"], recording: .always
     ) { invocation, context in
-        let grace = invocation.duration("grace")!
+        let grace = invocation[ServerCommands.grace]
         let stopped = await context.servers.stopAll(grace: .milliseconds(Int64(grace.seconds * 1000)))
         context.print(stopped.isEmpty ? "no running servers" : "stopped \(stopped.map(\.description).joined(separator: " "))")
     }
 
+    private static let waitTimeout: OptionKey<BenchDuration?> = .duration("timeout", "DURATION",
+                                                                          "give up after this long (default: each recipe's readiness timeout)")
+
     static let wait = CommandSpec(
         ["wait"], area: .servers, abstract: "Wait until servers started with --no-wait are ready",
-        arguments: [handlesArgument],
-        options: [.value("timeout", "DURATION", "give up after this long (default: each recipe's readiness timeout)", type: .duration)],
+        arguments: [handlesArgument.spec],
+        options: [waitTimeout.spec],
         examples: ["wait s1", "wait s1 s2 --timeout 60s"], recording: .always
     ) { invocation, context in
-        let handles = try invocation.argumentList("HANDLE").map { try context.session.handles.resolve($0, as: .server) }
+        let handles = try invocation[handlesArgument].map { try context.session.handles.resolve($0, as: .server) }
         let console = context.console
-        try await context.servers.waitUntilReady(handles, timeout: invocation.duration("timeout")) { console.info($0) }
+        try await context.servers.waitUntilReady(handles, timeout: invocation[waitTimeout]) { console.info($0) }
         context.print("ready: \(handles.map(\.description).joined(separator: " "))")
     }
 
