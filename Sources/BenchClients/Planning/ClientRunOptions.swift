@@ -38,12 +38,6 @@ public struct ClientRunOptions: Sendable {
 
     public init() {}
 
-    /// The SLURM-only options that were given, by option name, for "add --on slurm".
-    public var slurmOptionsGiven: [String] {
-        [("nodes", nodes != nil), ("tasks-per-node", tasksPerNode != nil), ("partition", partition != nil), ("time", timeLimit != nil)]
-            .filter(\.1).map(\.0)
-    }
-
     /// The options every part of a SLURM run shares, as `client run` words in declaration order
     /// (what each part gets of its own: target, connections, rate, requests, seed, are added per part).
     public var sharedAgentWords: [String] {

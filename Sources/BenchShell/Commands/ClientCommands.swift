@@ -7,6 +7,46 @@ import Foundation
 enum ClientCommands {
     static let all: [CommandSpec] = [run, sweep, status, stop, wait, show]
 
+    /// The options of `client run`; `client sweep` shares all but `notInSweep`.
+    private enum Run {
+        static let recipe: ArgumentKey<String> = .one("RECIPE", "a client recipe (see 'client list')", completion: .recipes(.client))
+        static let target: OptionKey<String?> = .string("target", "TARGET", "server handle, alias, URL or host:port", completion: .handles(.server))
+        static let port: OptionKey<String?> = .string("port", "NAME", "which named port of the server (default: the recipe's target port)")
+        static let duration: OptionKey<BenchDuration?> = .duration("duration", "DURATION", "measured duration, after warm-up (default: the recipe's)")
+        static let requests: OptionKey<Int?> = .integer("requests", "N", "stop after N measured requests instead of a duration", min: 1)
+        static let warmup: OptionKey<BenchDuration?> = .duration("warmup", "DURATION", "excluded from every statistic (default: the recipe's)")
+        static let concurrency: OptionKey<Int?> = .integer("concurrency", "C", "connections (closed loop), initial pool (open loop)", min: 1)
+        static let rate: OptionKey<Double?> = .number("rate", "R", "requests per second: open loop", min: 0.001)
+        static let arrival: OptionKey<ArrivalProcess?> = .choice("arrival", "PROCESS", "open-loop arrivals")
+        static let seed: OptionKey<Int?> = .integer("seed", "S", "seed for arrivals, keys and prompts (default: the recipe's; always recorded)", min: 0)
+        static let set: OptionKey<[KeyValuePair]> = .pairs("set", "KEY=VALUE", "override a recipe parameter (e.g. path=/x, pipeline=16)")
+        static let slo: OptionKey<String?> = .string("slo", "LIST", "goodput objectives, e.g. ttft=500ms,tpot=50ms,e2el=5s (default: the recipe's)")
+        static let timeout: OptionKey<BenchDuration?> = .duration("timeout", "DURATION", "per-request timeout (default 10s; 5m for openai)")
+        static let connectionsCap: OptionKey<Int> = .integer("connections-cap", "N", "open loop: most connections the pool may grow to", min: 1, default: 1000)
+        static let threads: OptionKey<Int> = .integer("threads", "N", "event-loop threads of the load generator", min: 1, default: 1)
+        static let quiet: OptionKey<Bool> = .flag("quiet", "no progress output")
+        static let background: OptionKey<Bool> = .flag("background", "return at once; 'client wait rN' or 'client stop rN' later")
+        static let on: OptionKey<WhereToRun?> = .choice("on", "WHERE", "where the load generator runs: local (default) or slurm (job steps)")
+        static let nodes: OptionKey<Int?> = .integer("nodes", "N", "SLURM: nodes of the client job (load split between them)", min: 1)
+        static let tasksPerNode: OptionKey<Int?> = .integer("tasks-per-node", "K", "SLURM: load generators per node", min: 1)
+        static let partition: OptionKey<String?> = .string("partition", "NAME", "SLURM: partition of the client job")
+        static let time: OptionKey<BenchDuration?> = .duration("time", "DURATION", "SLURM: time limit of the client job (default: the run's length plus 5m)")
+        /// The options that only mean something with `--on slurm`.
+        static let slurm = OptionGroup([nodes.spec, tasksPerNode.spec, partition.spec, time.spec])
+        /// What a sweep does not take from `client run` (it has its own --concurrency and --rate lists).
+        static let notInSweep = OptionGroup([concurrency.spec, rate.spec, background.spec, on.spec] + slurm.specs)
+    }
+
+    private enum Sweep {
+        static let concurrency: OptionKey<String?> = .string("concurrency", "LIST", "connections per point, e.g. 1,2,4,8")
+        static let rate: OptionKey<String?> = .string("rate", "LIST", "requests per second per point (open loop), e.g. 1,2,4")
+    }
+
+    private enum RunHandle {
+        static let run: ArgumentKey<String> = .one("RUN", "a run handle (r1)", type: .handle(.run), completion: .handles(.run))
+        static let json: OptionKey<Bool> = .flag("json", "print runs/rN.json as written")
+    }
+
     static let run = CommandSpec(
         ["client", "run"], area: .clients, abstract: "Run a client recipe against a server (handle rN); live progress, results in runs/rN.json",
         discussion: """
@@ -17,30 +57,12 @@ enum ClientCommands {
         both from the actual send (service time) and from the scheduled send (response time, corrected
         for coordinated omission). Ctrl-C stops the run early and keeps what was measured.
         """,
-        arguments: [ArgumentSpec("RECIPE", "a client recipe (see 'client list')", completion: .recipes(.client))],
+        arguments: [Run.recipe.spec],
         options: [
-            .value("target", "TARGET", "server handle, alias, URL or host:port", completion: .handles(.server)),
-            .value("port", "NAME", "which named port of the server (default: the recipe's target port)"),
-            .value("duration", "DURATION", "measured duration, after warm-up (default: the recipe's)", type: .duration),
-            .value("requests", "N", "stop after N measured requests instead of a duration", type: .integer(min: 1)),
-            .value("warmup", "DURATION", "excluded from every statistic (default: the recipe's)", type: .duration),
-            .value("concurrency", "C", "connections (closed loop), initial pool (open loop)", type: .integer(min: 1)),
-            .value("rate", "R", "requests per second: open loop", type: .number(min: 0.001)),
-            .value("arrival", "PROCESS", "open-loop arrivals", type: .choice(["constant", "poisson"])),
-            .value("seed", "S", "seed for arrivals, keys and prompts (default: the recipe's; always recorded)", type: .integer(min: 0)),
-            .value("set", "KEY=VALUE", "override a recipe parameter (e.g. path=/x, pipeline=16)", type: .keyValue, repeatable: true),
-            .value("slo", "LIST", "goodput objectives, e.g. ttft=500ms,tpot=50ms,e2el=5s (default: the recipe's)"),
-            .value("timeout", "DURATION", "per-request timeout (default 10s; 5m for openai)", type: .duration),
-            .value("connections-cap", "N", "open loop: most connections the pool may grow to", type: .integer(min: 1), default: "1000"),
-            .value("threads", "N", "event-loop threads of the load generator", type: .integer(min: 1), default: "1"),
-            .flag("quiet", "no progress output"),
-            .flag("background", "return at once; 'client wait rN' or 'client stop rN' later"),
-            .value("on", "WHERE", "where the load generator runs: local (default) or slurm (job steps)", type: .choice(["local", "slurm"])),
-            .value("nodes", "N", "SLURM: nodes of the client job (load split between them)", type: .integer(min: 1)),
-            .value("tasks-per-node", "K", "SLURM: load generators per node", type: .integer(min: 1)),
-            .value("partition", "NAME", "SLURM: partition of the client job"),
-            .value("time", "DURATION", "SLURM: time limit of the client job (default: the run's length plus 5m)", type: .duration),
-        ],
+            Run.target.spec, Run.port.spec, Run.duration.spec, Run.requests.spec, Run.warmup.spec, Run.concurrency.spec, Run.rate.spec,
+            Run.arrival.spec, Run.seed.spec, Run.set.spec, Run.slo.spec, Run.timeout.spec, Run.connectionsCap.spec, Run.threads.spec,
+            Run.quiet.spec, Run.background.spec, Run.on.spec,
+        ] + Run.slurm.specs,
         examples: ["client run nginx-get --target s1 --duration 30s --concurrency 50",
                    "client run redis-get-set --target s1 --on slurm --nodes 2 --duration 30s",
                    "client run nginx-get --target s1 --rate 2000 --duration 20s",
@@ -48,7 +70,7 @@ enum ClientCommands {
                    "client run nginx-get --target http://10.0.0.5:8080 --requests 10000"],
         recording: .always
     ) { invocation, context in
-        let recipeName = invocation.argument("RECIPE")!
+        let recipeName = invocation[Run.recipe]
         let loaded: LoadedRecipe
         do {
             loaded = try context.session.catalog.load(.client, named: recipeName)
@@ -56,7 +78,15 @@ enum ClientCommands {
             throw BenchError("client recipe '\(recipeName)' is invalid:\n\(error.description)")
         }
         guard case .client(let recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a client recipe") }
-        let options = runOptions(invocation)
+        var options = runOptions(invocation)
+        options.concurrency = invocation[Run.concurrency]
+        options.rate = invocation[Run.rate]
+        options.background = invocation[Run.background]
+        options.placement = invocation[Run.on].flatMap { ClientRunOptions.RunPlacement(rawValue: $0.rawValue) } ?? .local
+        options.nodes = invocation[Run.nodes]
+        options.tasksPerNode = invocation[Run.tasksPerNode]
+        options.partition = invocation[Run.partition]
+        options.timeLimit = invocation[Run.time]
         let target = try await resolveTarget(options, recipe: recipe, context: context)
         let request = try ClientRunPlanner.request(recipe: recipe, recipeSHA256: loaded.sha256, target: target, options: options,
                                                    concurrency: options.concurrency, rate: options.rate)
@@ -64,8 +94,8 @@ enum ClientCommands {
         context.recordResolved("seed", String(request.seed))
         try context.session.useRecipe(loaded)
 
-        if options.placement == .local, let name = options.slurmOptionsGiven.first {
-            throw BenchError.usage("client run: --\(name) is for client jobs on SLURM: add --on slurm")
+        if options.placement == .local, let option = Run.slurm.firstGiven(in: invocation) {
+            throw BenchError.usage("client run: --\(option.name) is for client jobs on SLURM: add --on slurm")
         }
         if options.placement == .slurm {
             // The load generator runs on compute nodes as job steps; the parts' results are merged here.
@@ -109,31 +139,29 @@ enum ClientCommands {
         ["client", "sweep"], area: .clients, abstract: "Run a client at several concurrencies or rates, one run per point, and print one table",
         discussion: "Takes the options of 'client run'; --concurrency or --rate take a comma-separated list. Each point is a run of its own (rN, written to runs/rN.json); the sweep is recorded as one command.",
         arguments: run.arguments,
-        options: run.options.filter { !["concurrency", "rate", "background", "on", "nodes", "tasks-per-node", "partition", "time"].contains($0.name) } + [
-            .value("concurrency", "LIST", "connections per point, e.g. 1,2,4,8"),
-            .value("rate", "LIST", "requests per second per point (open loop), e.g. 1,2,4"),
-        ],
+        options: Run.notInSweep.removing(from: run.options) + [Sweep.concurrency.spec, Sweep.rate.spec],
         examples: ["client sweep chat-short --target s1 --concurrency 1,2,4,8 --duration 30s",
                    "client sweep nginx-get --target s1 --rate 1000,5000,20000 --duration 10s"],
         recording: .always
     ) { invocation, context in
-        func list(_ name: String) throws -> [Double]? {
-            guard let text = invocation.option(name) else { return nil }
+        func list(_ key: OptionKey<String?>) throws -> [Double]? {
+            let name = key.name
+            guard let text = invocation[key] else { return nil }
             let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
                 throw BenchError.usage("client sweep: --\(name) \(text): expected positive numbers separated by commas")
             }
             return values.map { $0! }
         }
-        let concurrencies = try list("concurrency")
-        let rates = try list("rate")
+        let concurrencies = try list(Sweep.concurrency)
+        let rates = try list(Sweep.rate)
         guard (concurrencies == nil) != (rates == nil) else {
             throw BenchError.usage("client sweep: give one of --concurrency LIST or --rate LIST")
         }
         if let concurrencies, concurrencies.contains(where: { $0 != $0.rounded() }) {
             throw BenchError.usage("client sweep: --concurrency takes whole numbers")
         }
-        let recipeName = invocation.argument("RECIPE")!
+        let recipeName = invocation[Run.recipe]
         let loaded = try context.session.catalog.load(.client, named: recipeName)
         guard case .client(let recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a client recipe") }
         let options = runOptions(invocation)
@@ -193,36 +221,36 @@ enum ClientCommands {
 
     static let stop = CommandSpec(
         ["client", "stop"], area: .clients, abstract: "Stop a running client run early (it keeps what it measured)",
-        arguments: [ArgumentSpec("RUN", "a run handle (r1)", type: .handle(.run), completion: .handles(.run))],
+        arguments: [RunHandle.run.spec],
         examples: ["client stop r1"], recording: .always
     ) { invocation, context in
-        let handle = try context.session.handles.resolve(invocation.argument("RUN")!, as: .run)
+        let handle = try context.session.handles.resolve(invocation[RunHandle.run], as: .run)
         try await context.clients.stop(handle)
         context.print("stopping \(handle)")
     }
 
     static let wait = CommandSpec(
         ["client", "wait"], area: .clients, abstract: "Wait for a running client run to finish",
-        arguments: [ArgumentSpec("RUN", "a run handle (r1)", type: .handle(.run), completion: .handles(.run))],
+        arguments: [RunHandle.run.spec],
         examples: ["client wait r1"], recording: .always
     ) { invocation, context in
-        let handle = try context.session.handles.resolve(invocation.argument("RUN")!, as: .run)
+        let handle = try context.session.handles.resolve(invocation[RunHandle.run], as: .run)
         let result = try await context.clients.wait(handle)
         for line in RunSummaryRenderer.lines(result) { context.print(line) }
     }
 
     static let show = CommandSpec(
         ["show"], area: .clients, abstract: "Show a run's results: a readable summary, or the result file with --json",
-        arguments: [ArgumentSpec("RUN", "a run handle (r1)", type: .handle(.run), completion: .handles(.run))],
-        options: [.flag("json", "print runs/rN.json as written")],
+        arguments: [RunHandle.run.spec],
+        options: [RunHandle.json.spec],
         examples: ["show r1", "show r1 --json"]
     ) { invocation, context in
-        let handle = try context.session.handles.resolve(invocation.argument("RUN")!, as: .run)
+        let handle = try context.session.handles.resolve(invocation[RunHandle.run], as: .run)
         let url = context.session.directory.appendingPathComponent("runs/\(handle).json")
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw BenchError("\(handle): no result file yet (\(DisplayPath.of(url))); is it still running? ('client status')")
         }
-        if invocation.flag("json") {
+        if invocation[RunHandle.json] {
             context.print(String(decoding: data, as: UTF8.self))
             return
         }
@@ -230,32 +258,24 @@ enum ClientCommands {
         for line in RunSummaryRenderer.lines(result) { context.print(line) }
     }
 
-    /// The options of `client run`/`client sweep` as typed values (a sweep's lists are read by the sweep).
-    static func runOptions(_ invocation: Invocation) -> ClientRunOptions {
+    /// The options `client run` and `client sweep` share, as typed values (each reads its own point options).
+    private static func runOptions(_ invocation: Invocation) -> ClientRunOptions {
         var options = ClientRunOptions()
-        options.target = invocation.option("target")
-        options.port = invocation.option("port")
-        options.duration = invocation.duration("duration")
-        options.requests = invocation.integer("requests")
-        options.warmup = invocation.duration("warmup")
-        options.concurrency = invocation.integer("concurrency")
-        options.rate = invocation.option("rate").flatMap(Double.init)
-        options.arrival = invocation.option("arrival").flatMap(ArrivalProcess.init(rawValue:))
-        options.seed = invocation.integer("seed")
-        options.sets = invocation.keyValuePairs("set")
-        options.slo = invocation.option("slo")
-        options.timeout = invocation.duration("timeout")
-        options.connectionCap = invocation.integer("connections-cap") ?? options.connectionCap
-        options.connectionCapGiven = invocation.wasGiven("connections-cap")
-        options.threads = invocation.integer("threads") ?? options.threads
-        options.threadsGiven = invocation.wasGiven("threads")
-        options.quiet = invocation.flag("quiet")
-        options.background = invocation.flag("background")
-        options.placement = invocation.option("on").flatMap(ClientRunOptions.RunPlacement.init(rawValue:)) ?? .local
-        options.nodes = invocation.integer("nodes")
-        options.tasksPerNode = invocation.integer("tasks-per-node")
-        options.partition = invocation.option("partition")
-        options.timeLimit = invocation.duration("time")
+        options.target = invocation[Run.target]
+        options.port = invocation[Run.port]
+        options.duration = invocation[Run.duration]
+        options.requests = invocation[Run.requests]
+        options.warmup = invocation[Run.warmup]
+        options.arrival = invocation[Run.arrival]
+        options.seed = invocation[Run.seed]
+        options.sets = invocation[Run.set].map { ($0.key, $0.value) }
+        options.slo = invocation[Run.slo]
+        options.timeout = invocation[Run.timeout]
+        options.connectionCap = invocation[Run.connectionsCap]
+        options.connectionCapGiven = invocation.wasGiven(Run.connectionsCap)
+        options.threads = invocation[Run.threads]
+        options.threadsGiven = invocation.wasGiven(Run.threads)
+        options.quiet = invocation[Run.quiet]
         return options
     }
 
