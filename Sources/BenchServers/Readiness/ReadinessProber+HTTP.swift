@@ -1,40 +1,29 @@
-import BenchPlacement
-import Glibc
+import BenchNetwork
 
-/// The `http` probe: a minimal HTTP/1.1 GET over a plain socket.
+/// The `http` and `tcp` probes, on BenchNetwork's slow-path client.
 ///
-/// Hand-written rather than URLSession: it must not follow redirects, keep connections,
-/// or cache, and its whole cost and timeout must stay predictable.
+/// The client never follows redirects, keeps connections or caches, so a probe's cost and
+/// timeout stay predictable; the reasons here keep the probes' own wording.
 extension ReadinessProber {
-    static func probeHTTP(host: String, port: Int, path: String, expectedStatus: Int, bodyText: String?) -> ProbeResult {
-        let target = SocketAddress.connectableHost(host)
-        let requestPath = path.hasPrefix("/") ? path : "/" + path
-        let connection: TCPConnection
-        switch TCPConnection.connect(host: target, port: port, timeout: networkTimeout) {
-        case .success(let connected): connection = connected
-        case .failure(let failure): return .notReady(failure.reason)
-        }
-        let display = SocketAddress.display(host: target, port: port)
-        let request = "GET \(requestPath) HTTP/1.1\r\nHost: \(display)\r\nUser-Agent: bench-readiness\r\n"
-            + "Accept: */*\r\nConnection: close\r\n\r\n"
-        guard connection.send(Array(request.utf8)) else {
-            return .notReady("cannot send a request to \(display): \(ErrnoText.of(errno))")
-        }
+    /// A probe's share of a response: the body limit plus room for the head.
+    static let responseAllowance = maxBodyBytes + 16 * 1024
 
-        // Read until the response is complete, the server closes, the body limit or the deadline.
-        var received: [UInt8] = []
-        var response: HTTPResponse?
-        let headerAllowance = 16 * 1024
-        while true {
-            guard let chunk = connection.receive() else { break }  // timeout or reset: use what we have
-            let endOfStream = chunk.isEmpty
-            received += chunk
-            response = HTTPResponse.parse(received, endOfStream: endOfStream)
-            if endOfStream || response?.isComplete == true { break }
-            if received.count > maxBodyBytes + headerAllowance { break }
+    static func probeHTTP(host: String, port: Int, path: String, expectedStatus: Int, bodyText: String?) async -> ProbeResult {
+        let target = AddressResolver.connectableHost(host)
+        let requestPath = path.hasPrefix("/") ? path : "/" + path
+        let display = AddressResolver.display(host: target, port: port)
+        let client = SlowHTTPClient(timeout: networkTimeout, maxResponseBytes: responseAllowance)
+        let request = HTTPRequest(path: requestPath, headers: [("User-Agent", "bench-readiness"), ("Accept", "*/*")])
+        // A deadline, reset or size limit ends reading: judge what arrived, as a health page
+        // larger than the limit still shows its status and first bytes.
+        let exchange: HTTPExchange
+        do {
+            exchange = try await client.exchange(request, host: target, port: port)
+        } catch {
+            return .notReady(reason(error))
         }
-        guard let response else {
-            return .notReady(received.isEmpty
+        guard let response = exchange.response else {
+            return .notReady(exchange.received.isEmpty
                 ? "no HTTP answer from \(display) within \(secondsText(networkTimeout))s"
                 : "no valid HTTP answer from \(display)")
         }
@@ -46,5 +35,26 @@ extension ReadinessProber {
             guard body.contains(bodyText) else { return .notReady("body of \(requestPath) lacks '\(bodyText)'") }
         }
         return .ready
+    }
+
+    static func probeTCP(host: String, port: Int) async -> ProbeResult {
+        do {
+            try await SlowHTTPClient(timeout: networkTimeout)
+                .checkConnection(host: AddressResolver.connectableHost(host), port: port)
+            return .ready
+        } catch {
+            return .notReady(reason(error))
+        }
+    }
+
+    /// Why a connect or a request failed, in the probes' words ("connection refused on …").
+    static func reason(_ error: NetworkError) -> String {
+        switch error {
+        case .refused(let peer): return "connection refused on \(peer)"
+        case .connectTimedOut(let peer): return "connection to \(peer) timed out"
+        case .unresolvable(let host, let reason): return "cannot resolve host '\(host)': \(reason)"
+        case .sendFailed(let peer, let reason): return "cannot send a request to \(peer): \(reason)"
+        default: return "\(error)"
+        }
     }
 }
