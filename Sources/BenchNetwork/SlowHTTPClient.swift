@@ -56,7 +56,10 @@ public struct SlowHTTPClient: Sendable {
         let peer = AddressResolver.display(host: host, port: port)
         let (channel, collector) = try await connect(host: host, port: port, peer: peer, deadline: deadline,
                                                      collectingUpTo: maxResponseBytes)
-        guard let promise = collector else { throw .connectFailed(peer, reason: "no response handler") }
+        guard let promise = collector else {
+            channel.close(promise: nil)
+            throw .connectFailed(peer, reason: "no response handler")  // not reached: asked for one
+        }
         // The deadline goes through the pipeline so the collector ends on its own event loop.
         let timer = channel.eventLoop.scheduleTask(in: TimeAmount(ContinuousClock.now.duration(to: deadline))) {
             channel.pipeline.fireUserInboundEventTriggered(ResponseCollector.Deadline())
