@@ -25,13 +25,19 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "BenchPlacement", dependencies: ["BenchCore"]),
-        .target(name: "BenchServers", dependencies: ["BenchCore", "BenchPlacement"]),
-        .target(name: "BenchClients", dependencies: [
-            "BenchCore", "BenchPlacement", "CTimerFD",
+        // Slow-path HTTP and the one address resolver; BenchPlacement's lookup is its getaddrinfo.
+        .target(name: "BenchNetwork", dependencies: [
+            "BenchPlacement",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .target(name: "BenchMonitors", dependencies: ["BenchCore", "BenchPlacement", "BenchServers"]),
+        .target(name: "BenchServers", dependencies: ["BenchCore", "BenchPlacement", "BenchNetwork"]),
+        .target(name: "BenchClients", dependencies: [
+            "BenchCore", "BenchPlacement", "BenchNetwork", "CTimerFD",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .target(name: "BenchMonitors", dependencies: ["BenchCore", "BenchPlacement", "BenchServers", "BenchNetwork"]),
         .target(name: "BenchShell", dependencies: [
             "BenchCore", "BenchPlacement", "BenchServers", "BenchClients", "BenchMonitors", "CLibEdit",
         ]),
@@ -44,11 +50,12 @@ let package = Package(
         // Process and socket helpers for the placement and server tests.
         .target(name: "ProcessTestSupport", dependencies: ["BenchPlacement", "BenchCore"], path: "Tests/ProcessTestSupport"),
         .testTarget(name: "BenchPlacementTests", dependencies: ["BenchPlacement", "BenchCore", "ProcessTestSupport"]),
+        .testTarget(name: "BenchNetworkTests", dependencies: ["BenchNetwork"]),
         .testTarget(name: "BenchServersTests", dependencies: ["BenchServers", "BenchPlacement", "BenchCore", "ProcessTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "BenchClientsTests", dependencies: [
-            "BenchClients", "BenchCore", .product(name: "NIOPosix", package: "swift-nio"),
+            "BenchClients", "BenchCore", "BenchNetwork", .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "BenchMonitorsTests", dependencies: ["BenchMonitors", "BenchServers", "BenchPlacement", "BenchCore"]),
+        .testTarget(name: "BenchMonitorsTests", dependencies: ["BenchMonitors", "BenchServers", "BenchPlacement", "BenchNetwork", "BenchCore"]),
         // Depends on the executable so `swift test` builds the binary these tests drive.
         .testTarget(name: "EndToEndTests", dependencies: ["bench"]),
     ],

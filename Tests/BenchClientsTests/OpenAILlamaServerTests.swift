@@ -1,5 +1,6 @@
 @testable import BenchClients
 import BenchCore
+import BenchNetwork
 import Foundation
 import Synchronization
 import XCTest
@@ -181,7 +182,7 @@ final class LlamaServer: @unchecked Sendable {
             if n <= 0 { break }
             data.append(contentsOf: buffer[0..<n])
         }
-        guard let response = OpenAIHTTPClient.decode(Data(data)) else { throw CocoaError(.fileReadCorruptFile) }
+        guard let response = HTTPResponse.parse(data, endOfStream: true) else { throw CocoaError(.fileReadCorruptFile) }
         return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 }

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchNetwork
 import BenchPlacement
 @testable import BenchMonitors
 import BenchServers
@@ -53,7 +54,7 @@ class MonitorTestCase: XCTestCase {
         try await waitFor("redis on \(ports[0])") { RedisConnection(port: ports[0]) != nil }
         _ = try launch(["prometheus-redis-exporter", "--redis.addr=redis://127.0.0.1:\(ports[0])",
                         "--web.listen-address=127.0.0.1:\(ports[1])"], log: "redis_exporter")
-        let http = HTTPGetClient(timeout: .seconds(1))
+        let http = SlowHTTPClient(timeout: .seconds(1))
         try await waitFor("redis exporter on \(ports[1])") {
             guard let response = try? await http.get(host: "127.0.0.1", port: ports[1], path: "/metrics") else { return false }
             return response.status == 200 && response.text.contains("redis_up 1")

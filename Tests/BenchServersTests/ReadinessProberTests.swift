@@ -146,21 +146,4 @@ final class ReadinessProberTests: XCTestCase {
         }
         XCTAssertEqual(leftovers, [], "the probe's process group is killed")
     }
-
-    func testHTTPResponseParsing() {
-        func parse(_ text: String, end: Bool = false) -> HTTPResponse? {
-            HTTPResponse.parse(Array(text.utf8), endOfStream: end)
-        }
-        XCTAssertNil(parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"))
-        XCTAssertNil(parse("SSH-2.0-OpenSSH\r\n\r\n"))
-        XCTAssertEqual(parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA"),
-                       HTTPResponse(status: 200, body: Array("ok".utf8), isComplete: true))
-        XCTAssertEqual(parse("HTTP/1.1 503\r\ncontent-length: 10\r\n\r\nbusy"),
-                       HTTPResponse(status: 503, body: Array("busy".utf8), isComplete: false))
-        XCTAssertEqual(parse("HTTP/1.0 200 OK\r\n\r\nuntil close", end: true)?.isComplete, true)
-        XCTAssertEqual(parse("HTTP/1.1 204 No Content\r\n\r\n")?.isComplete, true)
-        let chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"st\r\n9;ext=1\r\natus\":\"ok\r\n1\r\n}\r\n0\r\n\r\n"
-        XCTAssertEqual(parse(chunked), HTTPResponse(status: 200, body: Array("{\"status\":\"ok}".utf8), isComplete: true))
-        XCTAssertEqual(parse(String(chunked.prefix(60)))?.isComplete, false)
-    }
 }

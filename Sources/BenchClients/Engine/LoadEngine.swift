@@ -39,7 +39,7 @@ public final class LoadEngine: LoadGenerator {
         async throws -> LoadOutcome
     {
         if let problem = plan.problem { throw LoadEngineError.invalidPlan(problem) }
-        let address = try TargetAddress.resolve(host: plan.host, port: plan.port)
+        let address = try LoadEngineError.resolveTarget(host: plan.host, port: plan.port)
         switch loadProtocol {
         case .http(let params, let hostHeader):
             let config = try HTTPCodec.Config(params: params, hostHeader: hostHeader)

@@ -23,8 +23,7 @@ extension OpenAIRunConfig {
             apiKey = OpenAIAPIKey(value)
         }
         let hostHeader = port == 80 ? host : "\(host):\(port)"
-        let client = OpenAIHTTPClient(address: try TargetAddress.resolve(host: host, port: port),
-                                      hostHeader: hostHeader, apiKey: apiKey)
+        let client = OpenAIAPI(host: host, port: port, hostHeader: hostHeader, apiKey: apiKey)
         let model: String
         if let named = params.model, !named.isEmpty {
             model = named
@@ -49,10 +48,10 @@ extension OpenAIRunConfig {
     }
 
     /// The first model `GET /v1/models` lists.
-    static func discoverModel(_ client: OpenAIHTTPClient) async throws -> String {
+    static func discoverModel(_ client: OpenAIAPI) async throws -> String {
         let response = try await client.get("/v1/models")
         guard response.status == 200 else { throw OpenAIPrepareError.noModel("GET /v1/models answered \(response.status)") }
-        guard let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               let data = object["data"] as? [[String: Any]], let id = data.first?["id"] as? String else {
             throw OpenAIPrepareError.noModel("GET /v1/models listed no model")
         }

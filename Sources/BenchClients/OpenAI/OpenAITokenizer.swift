@@ -3,7 +3,7 @@ import Foundation
 /// Matches random prompts to their drawn token counts with the server's own tokenizer (`POST /tokenize`, offered by
 /// llama.cpp and vLLM), once, before the run.
 struct OpenAITokenizer: Sendable {
-    let client: OpenAIHTTPClient
+    let client: OpenAIAPI
     let model: String
     /// Prompts tokenized at a time.
     var width = 8
@@ -68,7 +68,7 @@ struct OpenAITokenizer: Sendable {
             "content": text, "prompt": text, "model": model, "add_special": false, "add_special_tokens": false,
         ] as [String: Any])
         guard response.status == 200,
-              let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+              let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               let tokens = object["tokens"] as? [Int] else {
             throw OpenAIPrepareError.server("POST /tokenize answered \(response.status)")
         }
@@ -78,7 +78,7 @@ struct OpenAITokenizer: Sendable {
     func detokenize(_ tokens: [Int]) async throws -> String {
         let response = try await client.post("/detokenize", json: ["tokens": tokens, "model": model] as [String: Any])
         guard response.status == 200,
-              let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+              let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               let text = (object["content"] ?? object["prompt"]) as? String else {
             throw OpenAIPrepareError.server("POST /detokenize answered \(response.status)")
         }

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchNetwork
 import Foundation
 
 /// Queries a Prometheus over its HTTP API (`/api/v1/query`, `/query_range`, `/targets`).
@@ -8,12 +9,13 @@ import Foundation
 public struct PrometheusClient: Sendable {
     public let host: String
     public let port: Int
-    let http: HTTPGetClient
+    let http: SlowHTTPClient
 
     public init(host: String = "127.0.0.1", port: Int, timeout: Duration = .seconds(30)) {
         self.host = host
         self.port = port
-        self.http = HTTPGetClient(timeout: timeout)
+        // 64 MiB of answer plus room for the head, the limit errors have always named.
+        self.http = SlowHTTPClient(timeout: timeout, maxResponseBytes: (64 << 20) + 64 * 1024)
     }
 
     /// `http://host:port`.
@@ -77,11 +79,11 @@ public struct PrometheusClient: Sendable {
     /// GETs an API path and returns the `data` member of a `"status": "success"` envelope.
     private func call(_ path: String, _ parameters: [(String, String)]) async throws -> Data {
         let query = parameters.map { "\($0.0)=\(Self.percentEncode($0.1))" }.joined(separator: "&")
-        let response: HTTPGetClient.Response
+        let response: HTTPResponse
         do {
             response = try await http.get(host: host, port: port, path: path + (query.isEmpty ? "" : "?" + query))
-        } catch let error as BenchError {
-            throw BenchError("prometheus at \(baseURL) did not answer: \(error.message)")
+        } catch {
+            throw BenchError("prometheus at \(baseURL) did not answer: \(error)")
         }
         let body = Data(response.body)
         guard let envelope = try? JSONDecoder().decode(Envelope.self, from: body) else {

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchNetwork
 import BenchPlacement
 import BenchServers
 import Foundation
@@ -23,7 +24,7 @@ public actor BuiltinSampler: Monitor {
         NamedQuery(name: "process_rss_bytes", promql: "bench_process_resident_memory_bytes"),
     ]
 
-    private let http: HTTPGetClient
+    private let http: SlowHTTPClient
     private var store: SampleStore
     private var targets: [String: MonitorTarget] = [:]
     private var health: [String: ScrapeTarget] = [:]
@@ -35,8 +36,9 @@ public actor BuiltinSampler: Monitor {
         self.queries = queries
         self.store = store
         // A scrape may take at most the interval (at least 1 s), as in Prometheus.
-        self.http = HTTPGetClient(timeout: scrapeTimeout ?? .milliseconds(Int(max(1000, interval.seconds * 1000))),
-                                  maxBodyBytes: 16 << 20)
+        // 16 MiB of metrics plus room for the head, the limit scrape errors have always named.
+        self.http = SlowHTTPClient(timeout: scrapeTimeout ?? .milliseconds(Int(max(1000, interval.seconds * 1000))),
+                                   maxResponseBytes: (16 << 20) + 64 * 1024)
     }
 
     /// From a `type: sampler` recipe: its interval; its queries when it names any.

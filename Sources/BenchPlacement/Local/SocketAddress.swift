@@ -8,17 +8,30 @@ public struct SocketAddress: Sendable {
 
     public var family: Int32 { Int32(storage.ss_family) }
 
-    /// "127.0.0.1:6379" or "[::1]:6379", for messages.
-    public static func display(host: String, port: Int) -> String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-    }
-
     /// The addresses `host:port` stands for, IPv4 first (servers in recipes listen on IPv4
     /// addresses far more often than on IPv6 ones, and `localhost` may list `::1` first).
     ///
     /// - Parameter passive: for `bind`: an empty host means every address.
     public static func resolve(host: String, port: Int, passive: Bool = false) throws -> [SocketAddress] {
         guard (0...65535).contains(port) else { throw BenchError("port \(port) is out of range (0-65535)") }
+        switch lookup(host: host, port: port, passive: passive) {
+        case .success(let addresses): return addresses
+        case .failure(let failure): throw BenchError("cannot resolve host '\(host)': \(failure.reason)")
+        }
+    }
+
+    /// Why `lookup` found no address: the resolver's own text ("Name or service not known").
+    public struct LookupFailure: Error, Sendable {
+        public let reason: String
+    }
+
+    /// The addresses `host:port` stands for, IPv4 first, or the resolver's reason for none.
+    ///
+    /// The one `getaddrinfo` call in bench: BenchNetwork's `AddressResolver` (connecting) and
+    /// `PortAllocator` (binding) both come here, so every part resolves names the same way.
+    /// It lives in BenchPlacement because that target binds sockets and must not depend on NIO.
+    /// The caller checks the port range and words the error for its own messages.
+    public static func lookup(host: String, port: Int, passive: Bool = false) -> Result<[SocketAddress], LookupFailure> {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -26,7 +39,7 @@ public struct SocketAddress: Sendable {
         var list: UnsafeMutablePointer<addrinfo>?
         let result = getaddrinfo(host.isEmpty ? nil : host, String(port), &hints, &list)
         guard result == 0, let first = list else {
-            throw BenchError("cannot resolve host '\(host)': \(String(cString: gai_strerror(result)))")
+            return .failure(LookupFailure(reason: String(cString: gai_strerror(result))))
         }
         defer { freeaddrinfo(first) }
         var addresses: [SocketAddress] = []
@@ -42,18 +55,9 @@ public struct SocketAddress: Sendable {
             }
             current = entry.pointee.ai_next
         }
-        addresses.sort { ($0.family == AF_INET ? 0 : 1) < ($1.family == AF_INET ? 0 : 1) }
-        return addresses
-    }
-
-    /// The host to connect to for a server bound to `host`: a wildcard address is not a
-    /// destination, so "0.0.0.0" means loopback (and "::" means "::1").
-    public static func connectableHost(_ host: String) -> String {
-        switch host {
-        case "", "0.0.0.0": return "127.0.0.1"
-        case "::", "[::]": return "::1"
-        default: return host
-        }
+        // Stable, so addresses of one family keep the resolver's order.
+        addresses = addresses.filter { $0.family == AF_INET } + addresses.filter { $0.family != AF_INET }
+        return .success(addresses)
     }
 
     /// The port of a bound socket (`getsockname`).

@@ -5,8 +5,9 @@ import Dispatch
 /// Runs one readiness probe of a recipe against one instance, once.
 ///
 /// The caller repeats it every `ReadinessSpec.interval` until `.ready` or the spec's timeout.
-/// Blocking work (sockets, file reads) runs on a dispatch thread, not on Swift's cooperative
-/// pool, so probing many instances at once never starves other tasks or each other.
+/// Network probes run on NIO's event loops (BenchNetwork); blocking work (file reads) runs on a
+/// dispatch thread, not on Swift's cooperative pool, so probing many instances at once never
+/// starves other tasks or each other.
 public enum ReadinessProber {
     /// Connect + request + response of an `http` probe, and the connect of a `tcp` probe.
     public static let networkTimeout: Duration = .seconds(2)
@@ -31,12 +32,10 @@ public enum ReadinessProber {
         switch check {
         case .http(let portName, let path, let status, let body):
             guard let port = ports[portName] else { return .notReady("no port named '\(portName)'") }
-            return await offPool {
-                probeHTTP(host: host, port: port, path: path, expectedStatus: status, bodyText: body)
-            }
+            return await probeHTTP(host: host, port: port, path: path, expectedStatus: status, bodyText: body)
         case .tcp(let portName):
             guard let port = ports[portName] else { return .notReady("no port named '\(portName)'") }
-            return await offPool { probeTCP(host: host, port: port) }
+            return await probeTCP(host: host, port: port)
         case .log(let pattern, let stream):
             var files: [(name: String, path: String, offset: Int64)] = []
             if stream != .stderr { files.append(("stdout", stdoutPath, stdoutOffset)) }
@@ -62,12 +61,5 @@ public enum ReadinessProber {
     static func secondsText(_ duration: Duration) -> String {
         let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         return value == value.rounded() ? String(Int(value)) : String(value)
-    }
-
-    static func probeTCP(host: String, port: Int) -> ProbeResult {
-        switch TCPConnection.connect(host: SocketAddress.connectableHost(host), port: port, timeout: networkTimeout) {
-        case .success: return .ready
-        case .failure(let failure): return .notReady(failure.reason)
-        }
     }
 }
