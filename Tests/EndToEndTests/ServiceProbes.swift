@@ -71,6 +71,10 @@ enum ServiceProbes {
     /// A listening socket of the test's own on 127.0.0.1 (`port` 0: any free one), and its port.
     static func listen(port: Int = 0) -> (Int32, Int) {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // As servers do: without it the bind fails while the port has connections in TIME_WAIT (a
+        // server that closed first), and the test would hold no port at all.
+        var on: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
