@@ -11,7 +11,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
@@ -21,7 +20,6 @@ let package = Package(
         .systemLibrary(name: "CTimerFD", path: "Sources/CTimerFD"),
         .target(name: "BenchCore", dependencies: [
             .product(name: "Yams", package: "Yams"),
-            .product(name: "Logging", package: "swift-log"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "BenchPlacement", dependencies: ["BenchCore"]),
@@ -37,7 +35,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .target(name: "BenchMonitors", dependencies: ["BenchCore", "BenchPlacement", "BenchServers", "BenchNetwork"]),
+        .target(name: "BenchMonitors", dependencies: ["BenchCore", "BenchPlacement", "BenchNetwork"]),
         .target(name: "BenchShell", dependencies: [
             "BenchCore", "BenchPlacement", "BenchServers", "BenchClients", "BenchMonitors", "CLibEdit",
         ]),

@@ -1,6 +1,5 @@
 import BenchCore
 import BenchPlacement
-import BenchServers
 import Foundation
 import Synchronization
 
@@ -23,12 +22,12 @@ public actor MonitorManager {
     /// Prometheus jobs, for a signal handler to cancel synchronously.
     private nonisolated let liveJobs = Mutex<[Handle: (SlurmOrchestrator, String)]>([:])
 
-    /// Where monitor processes are recorded for cleanup after a SIGKILL (the session's state.json).
-    private let servers: ServerManager?
+    /// Where monitor processes and jobs are recorded for cleanup after a SIGKILL (the session's state.json).
+    private let ledger: (any PlacementLedger)?
 
-    public init(session: Session, servers: ServerManager? = nil) {
+    public init(session: Session, ledger: (any PlacementLedger)? = nil) {
         self.session = session
-        self.servers = servers
+        self.ledger = ledger
     }
 
     public var all: [Entry] { entries.values.sorted { $0.handle < $1.handle } }
@@ -46,7 +45,7 @@ public actor MonitorManager {
         guard case .monitor(var recipe) = loaded.recipe else { throw BenchError("'\(recipeName)' is not a monitor recipe") }
         if onSlurm {
             guard recipe.type == .prometheus else { throw BenchError.usage("monitor start \(recipeName) --on slurm: only Prometheus runs as a job (the sampler reads this machine's /proc)") }
-            guard let slurm = servers?.slurm else { throw BenchError("no SLURM orchestrator in this bench; use --on local") }
+            guard let slurm = ledger?.slurm else { throw BenchError("no SLURM orchestrator in this bench; use --on local") }
             try slurm.control.checkAvailable()
             return try await deploy(recipe, loaded: loaded, slurm: slurm, placement: placement, notice: notice)
         } else if placement != SlurmPlacement() {
@@ -81,7 +80,7 @@ public actor MonitorManager {
                 configuration.extraTargetFiles = [session.directory.appendingPathComponent("slurm/targets").path + "/*.json"]
                 configuration.progress = notice
                 if let slurm {
-                    await servers?.noteSlurmUse()
+                    await ledger?.noteSlurmUse()
                     configuration.job = PrometheusJob(orchestrator: slurm, name: SlurmOrchestrator.jobName(session: session.name, handle: handle),
                                                       placement: placement)
                 }
@@ -94,7 +93,7 @@ public actor MonitorManager {
                 if let slurm, let id = await prometheus.deployment.jobId { liveJobs.withLock { $0[handle] = (slurm, id) } }
                 let processes = await prometheus.deployment.processes
                 liveGroups.withLock { $0[handle] = processes.map(\.processGroup) }
-                await servers?.recordAuxiliary(handle, processes)
+                await ledger?.recordAuxiliary(handle, processes)
             }
             entries[handle] = Entry(handle: handle, recipe: recipe.name, monitor: monitor, directory: directory, attached: [:], running: true)
             return handle
@@ -112,14 +111,14 @@ public actor MonitorManager {
     }
 
     /// Starts scraping a server: its metrics endpoint or the exporter beside it (a file_sd target; no reload).
-    public func attach(_ handle: Handle, server: ServerInstance, recipe: ServerRecipe?) async throws {
+    public func attach(_ handle: Handle, server: AttachableServer) async throws {
         let current = try entry(handle)
-        guard server.state.isLive else { throw BenchError("monitor attach: \(server.handle) (\(server.recipeName)) is not running: \(server.state)") }
-        guard let metrics = recipe?.metrics else {
+        guard server.isLive else { throw BenchError("monitor attach: \(server.handle) (\(server.recipeName)) is not running: \(server.state)") }
+        guard let metrics = server.metrics else {
             throw BenchError("monitor attach: \(server.handle) (\(server.recipeName)) exposes no Prometheus metrics (its recipe has no 'metrics' section)")
         }
-        let target = MonitorTarget(instance: server, metricsPort: metrics.port, metricsPath: metrics.path, session: session.name)
-        if await servers?.registersScrapeTarget(server.handle) == true {
+        let target = MonitorTarget(server: server, metricsPort: metrics.port, metricsPath: metrics.path, session: session.name)
+        if server.registersScrapeTarget {
             // A SLURM job registers itself for every Prometheus of the session (its file_sd file in
             // slurm/targets/): attaching only marks it for this monitor's run summaries.
             guard current.monitor is PrometheusMonitor else {
@@ -200,7 +199,7 @@ public actor MonitorManager {
         await current.monitor.stop()
         liveGroups.withLock { $0[handle] = nil }
         liveJobs.withLock { $0[handle] = nil }
-        await servers?.recordAuxiliary(handle, [])
+        await ledger?.recordAuxiliary(handle, [])
         entries[handle]?.running = false
         session.handles.setLive(handle, false)
     }

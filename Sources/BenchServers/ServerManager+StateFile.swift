@@ -3,7 +3,7 @@ import BenchPlacement
 import Foundation
 
 /// `state.json`: what `--attach` and `--cleanup` read of a session that another bench left.
-extension ServerManager {
+extension ServerManager: PlacementLedger {
     /// Leaves the servers running when bench exits (`detach`).
     public func detach() {
         detached = true

@@ -126,7 +126,9 @@ func runBench() async -> Int32 {
 
     let sessionsRoot = URL(fileURLWithPath: arguments.sessionsDir ?? environment["BENCH_SESSIONS"] ?? "sessions", relativeTo: cwd).standardizedFileURL
     let catalog = RecipeCatalog.standard(optionDirectories: arguments.recipes, environment: environment, workingDirectory: cwd)
-    let secrets = Secrets.load(environment: environment, dotenv: cwd.appendingPathComponent(".env"))
+    // .env is read once: secrets and the SLURM settings both come from it, the environment winning.
+    let environmentWithDotenv = Secrets.merging(environment, dotenv: cwd.appendingPathComponent(".env"))
+    let secrets = Secrets(values: environmentWithDotenv)
     let useColor = interactive && isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
     let console = Console(useColor: useColor, isInteractive: interactive)
 
@@ -169,14 +171,10 @@ func runBench() async -> Int32 {
         fail("\(error)")
     }
 
-    // SLURM settings may live in .env; the environment wins, as with secrets.
-    var clusterEnvironment = environment
-    if let text = try? String(contentsOf: cwd.appendingPathComponent(".env"), encoding: .utf8) {
-        for (key, value) in Secrets.parseDotenv(text) where clusterEnvironment[key] == nil { clusterEnvironment[key] = value }
-    }
+    // SLURM settings may live in .env, like secrets.
     let servers = ServerManager(session: session, cacheDirectory: ServerManager.defaultCacheDirectory(environment: environment),
-                                slurm: SlurmOrchestrator(environment: clusterEnvironment))
-    let monitors = MonitorManager(session: session, servers: servers)
+                                slurm: SlurmOrchestrator(environment: environmentWithDotenv))
+    let monitors = MonitorManager(session: session, ledger: servers)
     let clients = ClientManager(session: session) { server, started, ended in
         await monitors.runSection(server: server, window: TimeWindow(start: started, end: ended))
     }

@@ -23,11 +23,17 @@ public struct Secrets: Sendable {
 
     /// Secrets from the environment and from a `.env` file (KEY=VALUE lines, `#` comments, optional quotes).
     public static func load(environment: [String: String], dotenv: URL?) -> Secrets {
+        Secrets(values: merging(environment, dotenv: dotenv))
+    }
+
+    /// The environment with a `.env` file's values added where the environment has none (it wins):
+    /// what secrets and the SLURM settings are read from. A missing file adds nothing.
+    public static func merging(_ environment: [String: String], dotenv: URL?) -> [String: String] {
         var all = environment
         if let dotenv, let text = try? String(contentsOf: dotenv, encoding: .utf8) {
             for (key, value) in parseDotenv(text) where all[key] == nil { all[key] = value }
         }
-        return Secrets(values: all)
+        return all
     }
 
     /// Parses `.env` text; malformed lines are skipped, like docker and python-dotenv do.

@@ -28,6 +28,16 @@ public enum FileWriting {
         }
     }
 
+    /// `writeAtomically` for a path, with text written as UTF-8.
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        try writeAtomically(Data(text.utf8), to: URL(fileURLWithPath: path))
+    }
+
+    /// `writeAtomically` for a path.
+    public static func writeAtomically(_ data: Data, to path: String) throws {
+        try writeAtomically(data, to: URL(fileURLWithPath: path))
+    }
+
     static func writeAll(fd: Int32, data: Data, path: String) throws {
         try data.withUnsafeBytes { raw in
             var offset = 0

@@ -26,7 +26,7 @@ public enum MonitorExport {
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        try AtomicFile.write(render(results, window: window, format: format), to: path)
+        try FileWriting.writeAtomically(render(results, window: window, format: format), to: path)
     }
 
     /// The file's bytes.

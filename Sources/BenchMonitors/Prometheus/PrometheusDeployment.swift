@@ -1,6 +1,5 @@
 import BenchCore
 import BenchPlacement
-import BenchServers
 import Foundation
 import Glibc
 
@@ -121,7 +120,7 @@ public actor PrometheusDeployment {
                                       selfAddress: Self.address(host, promPort),
                                       nodeExporterAddress: nodePort.map { Self.address(host, $0) },
                                       targetsDirectory: targetsDirectory, extraTargetFiles: configuration.extraTargetFiles)
-        try AtomicFile.write(config.render(), to: configPath)
+        try FileWriting.writeAtomically(config.render(), to: configPath)
         try await Self.check(configPath: configPath, promtool: configuration.promtoolBinary,
                              directory: directory, environment: configuration.environment)
 
@@ -180,7 +179,7 @@ public actor PrometheusDeployment {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode([group])
-        try AtomicFile.write(data, to: targetsDirectory + "/\(name).json")
+        try FileWriting.writeAtomically(data, to: targetsDirectory + "/\(name).json")
     }
 
     /// Removes `targets/NAME.json`; Prometheus drops the target within about a second.
@@ -229,11 +228,11 @@ public actor PrometheusDeployment {
             .replacingOccurrences(of: PrometheusJob.hostReference, with: "127.0.0.1")
             .replacingOccurrences(of: PrometheusJob.portReference, with: "9090")
             .replacingOccurrences(of: PrometheusJob.nodePortReference, with: "9100")
-        try AtomicFile.write(sample, to: configPath)
+        try FileWriting.writeAtomically(sample, to: configPath)
         try await Self.check(configPath: configPath, promtool: configuration.promtoolBinary, directory: directory, environment: configuration.environment)
         try? fm.removeItem(atPath: discoveryPath)
         let script = job.script(configuration, targetsDirectory: targetsDirectory, configPath: configPath, discoveryPath: discoveryPath, logPath: logPath)
-        try AtomicFile.write(script, to: jobScriptPath)
+        try FileWriting.writeAtomically(script, to: jobScriptPath)
         let id = try await job.orchestrator.control.submit(scriptPath: jobScriptPath, extraArguments: job.orchestrator.submitArguments(redacted: false))
         jobId = id
         configuration.progress?("prometheus: submitted job \(id) (\(job.name))")

@@ -1,6 +1,5 @@
 import BenchCore
 import BenchPlacement
-import BenchServers
 import Foundation
 
 /// Prometheus and a node_exporter as one SLURM job: the script picks ports on its node, writes the

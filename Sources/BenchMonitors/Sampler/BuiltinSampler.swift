@@ -1,7 +1,6 @@
 import BenchCore
 import BenchNetwork
 import BenchPlacement
-import BenchServers
 import Foundation
 
 /// The monitor for machines without Prometheus: every `interval` it scrapes the attached

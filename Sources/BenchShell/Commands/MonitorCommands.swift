@@ -53,7 +53,12 @@ enum MonitorCommands {
         let servers = try invocation[attachServers].map { try context.session.handles.resolve($0, as: .server) }
         for server in servers {
             guard let instance = await context.servers.instance(server) else { throw BenchError("\(server): no such server instance") }
-            try await context.monitors.attach(monitor, server: instance, recipe: await context.servers.recipe(for: server))
+            let attachable = AttachableServer(
+                handle: instance.handle, alias: instance.alias, recipeName: instance.recipeName, isLive: instance.state.isLive,
+                state: instance.state.description, endpoint: instance.endpoint, localProcessGroup: instance.runtime.localProcessGroup,
+                registersScrapeTarget: await context.servers.registersScrapeTarget(server),
+                metrics: await context.servers.recipe(for: server)?.metrics)
+            try await context.monitors.attach(monitor, server: attachable)
         }
         // A run started next should find samples from before its start.
         await context.monitors.settle(monitor, servers: servers)
