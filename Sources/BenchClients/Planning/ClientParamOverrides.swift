@@ -41,7 +41,10 @@ public enum ClientParamOverrides {
                     guard s.bytes > 0 else { throw invalid(key, value, "at least 1 byte") }
                     size = s
                 case "pipeline":
-                    guard let n = Int(value), (1...1024).contains(n) else { throw invalid(key, value, "a depth from 1 to 1024") }
+                    let depths = RedisParams.pipelineDepths
+                    guard let n = Int(value), depths.contains(n) else {
+                        throw invalid(key, value, "a depth from \(depths.lowerBound) to \(depths.upperBound)")
+                    }
                     pipeline = n
                 default: throw unknown(key, ["command", "ratio", "keyspace", "value_size", "pipeline"])
                 }

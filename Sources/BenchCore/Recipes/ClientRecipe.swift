@@ -138,6 +138,8 @@ public struct RedisParams: Sendable, Equatable {
     public let valueSize: ByteSize
     /// Commands written per round trip on one connection. Default 1.
     public let pipeline: Int
+    /// The pipeline depths a recipe or `--set pipeline=` may ask for (one bound for both).
+    public static let pipelineDepths = 1...1024
 
     public init(command: RedisCommandMix = .get, ratio: RedisRatio = RedisRatio(sets: 1, gets: 10),
                 keyspace: Int = 10_000, valueSize: ByteSize = ByteSize(bytes: 64), pipeline: Int = 1) {

@@ -136,7 +136,7 @@ extension RecipeLoader {
             command: command, ratio: ratio,
             keyspace: m.value("keyspace").flatMap { r.int($0, "params.keyspace", min: 1) } ?? 10_000,
             valueSize: valueSize,
-            pipeline: m.value("pipeline").flatMap { r.int($0, "params.pipeline", min: 1) } ?? 1)
+            pipeline: m.value("pipeline").flatMap { r.int($0, "params.pipeline", min: RedisParams.pipelineDepths.lowerBound, max: RedisParams.pipelineDepths.upperBound) } ?? 1)
     }
 
     static func openAIParams(_ m: RecipeReader.Map?, _ r: RecipeReader) -> OpenAIParams {
