@@ -1,18 +1,33 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Where commands write: stdout for results, stderr for errors and progress; colour only on a terminal.
-public final class Console: @unchecked Sendable {
-    // @unchecked: immutable; output goes straight to write(2) on the standard descriptors.
-    public let useColor: Bool
+public final class Console: Sendable {
+    /// Whether the terminal shows colour by default (interactive, stdout a terminal, no NO_COLOR, TERM not dumb).
+    public let terminalAllowsColor: Bool
     public let isInteractive: Bool
+    /// `set color auto|on|off`; batch mode has no colour whatever it says.
+    private let colorSetting = Mutex("auto")
 
     public init(useColor: Bool, isInteractive: Bool) {
-        self.useColor = useColor
+        self.terminalAllowsColor = useColor
         self.isInteractive = isInteractive
     }
+
+    /// Whether output is coloured now.
+    public var useColor: Bool {
+        switch colorSetting.withLock({ $0 }) {
+        case "on": isInteractive
+        case "off": false
+        default: terminalAllowsColor
+        }
+    }
+
+    /// Follows the session's `color` setting.
+    public func applyColorSetting(_ value: String) { colorSetting.withLock { $0 = value } }
 
     public func print(_ text: String = "") { write(text + "\n") }
 

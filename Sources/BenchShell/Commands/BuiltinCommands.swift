@@ -38,6 +38,7 @@ enum BuiltinCommands {
             return
         }
         try context.session.set(key, to: value)
+        if key == "color" { context.console.applyColorSetting(value) }
     }
 
     private static let echoWords: ArgumentKey<[String]> = .zeroOrMore("WORD", "words to print")
