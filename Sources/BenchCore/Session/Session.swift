@@ -1,9 +1,11 @@
 import Foundation
 import Synchronization
 
-/// The live session: its name and folder, handles, settings, recipes and (in later layers) managers.
+/// The live session: its name and folder, handles, settings, recipes used, notices and event log.
 ///
-/// Nothing here knows about terminals; the shell drives it and renders what it returns.
+/// The managers that act for it (ServerManager, ClientManager, MonitorManager) live in their own
+/// targets and hold it; the shell reaches all of them through its command context. Nothing here
+/// knows about terminals; the shell drives it and renders what it returns.
 public final class Session: Sendable {
     /// A recipe the session used, as written into the script and copied into `recipes/`.
     public struct RecipeUse: Sendable, Equatable {
