@@ -152,7 +152,7 @@ public actor ClientManager {
         let workload = RunResult.Workload(
             mode: plan.mode.rawValue, concurrency: plan.concurrency, rate: plan.rate,
             arrival: plan.mode == .open ? plan.arrival.rawValue : nil, duration: plan.duration, requests: plan.requests,
-            warmup: plan.warmup, seed: Int(plan.seed), connectionsCap: plan.mode == .open ? plan.connectionCap : nil)
+            warmup: plan.warmup, seed: plan.seed, connectionsCap: plan.mode == .open ? plan.connectionCap : nil)
         var result = collector.finish(
             outcome: outcome, run: handle.description, session: session.name,
             recipe: RunResult.Recipe(name: request.recipe.name, kind: request.recipe.kind.rawValue, sha256: request.recipeSHA256,

@@ -259,6 +259,18 @@ final class RecipeValidationTests: XCTestCase {
                 "C:5:3: workload.rate: missing required field (requests per second, required when mode is 'open')",
                 "C:6:16: workload.concurrency: must be at least 1, found 0",
             ]),
+        Case("negative seed and pipeline past its bound", .client, """
+            name: c
+            kind: redis
+            target: redis
+            workload:
+              seed: -1
+            params:
+              pipeline: 2000
+            """, [
+                "C:5:9: workload.seed: must be at least 0, found -1",
+                "C:7:13: params.pipeline: must be between 1 and 1024, found 2000",
+            ]),
         Case("client kind, target, params", .client, """
             name: c
             kind: redis

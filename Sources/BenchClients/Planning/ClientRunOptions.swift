@@ -13,7 +13,7 @@ public struct ClientRunOptions: Sendable {
     public var concurrency: Int?
     public var rate: Double?
     public var arrival: ArrivalProcess?
-    public var seed: Int?
+    public var seed: UInt64?
     /// `--set KEY=VALUE`, in the order given.
     public var sets: [(key: String, value: String)] = []
     /// `--slo` as given (parsed by the planner, which names it in errors).

@@ -30,7 +30,7 @@ public enum ClientRunPlanner {
             host: target.host, port: target.port, mode: mode, concurrency: concurrency ?? workload.concurrency,
             rate: rate, arrival: options.arrival ?? workload.arrival,
             duration: duration, requests: requests, warmup: options.warmup?.seconds ?? workload.warmup.seconds,
-            seed: UInt64(options.seed ?? workload.seed), connectionCap: options.connectionCap,
+            seed: options.seed ?? workload.seed, connectionCap: options.connectionCap,
             requestTimeout: timeout, eventLoops: options.threads)
         try fitDescriptors(&plan, capGiven: options.connectionCapGiven, budget: descriptorBudget)
         let slo = try options.slo.map(parseSLO) ?? recipe.slo

@@ -175,7 +175,7 @@ public struct SlurmClientRun: Sendable {
         merged.session = session.name
         merged.target = RunResult.Target(given: request.target.given, host: request.target.host, port: request.target.port,
                                          portName: request.target.portName)
-        merged.workload.seed = Int(request.seed)
+        merged.workload.seed = request.seed
         merged.parts = partFiles
         merged.kindMetrics["slurm_job"] = .string(id)
         merged.kindMetrics["slurm_nodes"] = .string(last?.nodes ?? "")

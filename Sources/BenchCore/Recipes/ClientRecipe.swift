@@ -63,11 +63,11 @@ public struct WorkloadSpec: Sendable, Equatable {
     /// Load sent before measuring starts; not counted. Default 0s.
     public let warmup: BenchDuration
     /// Seed for every random choice (arrivals, keys, prompts). Default 1.
-    public let seed: Int
+    public let seed: UInt64
 
     public init(mode: WorkloadMode = .closed, concurrency: Int = 10, rate: Double? = nil,
                 arrival: ArrivalProcess = .constant, duration: BenchDuration = BenchDuration(seconds: 10),
-                requests: Int? = nil, warmup: BenchDuration = BenchDuration(seconds: 0), seed: Int = 1) {
+                requests: Int? = nil, warmup: BenchDuration = BenchDuration(seconds: 0), seed: UInt64 = 1) {
         self.mode = mode
         self.concurrency = concurrency
         self.rate = rate

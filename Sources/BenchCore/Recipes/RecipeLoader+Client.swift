@@ -82,7 +82,7 @@ extension RecipeLoader {
             duration: m.value("duration").flatMap { positiveDuration($0, "workload.duration", r) } ?? BenchDuration(seconds: 10),
             requests: m.value("requests").flatMap { r.int($0, "workload.requests", min: 1) },
             warmup: m.value("warmup").flatMap { r.duration($0, "workload.warmup") } ?? BenchDuration(seconds: 0),
-            seed: m.value("seed").flatMap { r.int($0, "workload.seed") } ?? 1)
+            seed: m.value("seed").flatMap { r.int($0, "workload.seed", min: 0) }.map(UInt64.init) ?? 1)
     }
 
     static func httpParams(_ m: RecipeReader.Map?, _ r: RecipeReader) -> HTTPParams {

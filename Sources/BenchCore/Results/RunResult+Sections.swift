@@ -56,7 +56,7 @@ extension RunResult {
         public var requests: Int?
         /// Seconds of warm-up load before measuring.
         public var warmup: Double?
-        public var seed: Int
+        public var seed: UInt64
         /// The most connections an open-loop run may open.
         public var connectionsCap: Int?
 
@@ -68,7 +68,7 @@ extension RunResult {
         }
 
         public init(mode: String, concurrency: Int, rate: Double? = nil, arrival: String? = nil, duration: Double? = nil,
-                    requests: Int? = nil, warmup: Double? = nil, seed: Int = 1, connectionsCap: Int? = nil) {
+                    requests: Int? = nil, warmup: Double? = nil, seed: UInt64 = 1, connectionsCap: Int? = nil) {
             self.mode = mode
             self.concurrency = concurrency
             self.rate = rate

@@ -267,7 +267,7 @@ enum ClientCommands {
         options.requests = invocation[Run.requests]
         options.warmup = invocation[Run.warmup]
         options.arrival = invocation[Run.arrival]
-        options.seed = invocation[Run.seed]
+        options.seed = invocation[Run.seed].map(UInt64.init)  // the option declares min 0
         options.sets = invocation[Run.set].map { ($0.key, $0.value) }
         options.slo = invocation[Run.slo]
         options.timeout = invocation[Run.timeout]
