@@ -3,6 +3,9 @@ import Yams
 
 /// Walks a composed YAML tree: converts values, applies nothing by itself, and collects every
 /// problem with its line, column and dotted field path instead of stopping at the first.
+///
+/// Longer than the ~350 lines a file is kept to: one typed reader per YAML value kind (integers,
+/// durations, sizes, templates, …), each short, all sharing the problem list and its positions.
 final class RecipeReader {
     /// A mapping whose keys were checked against the allowed fields.
     struct Map {
