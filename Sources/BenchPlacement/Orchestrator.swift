@@ -107,6 +107,8 @@ public protocol Orchestrator: Sendable {
     /// Starts the metrics exporter beside a service that passed readiness (exporters such as
     /// nginx's give up when their target is not up yet).
     func launchExporter(_ plan: InstancePlan, runtime: InstanceRuntime) async throws -> InstanceRuntime
+    /// Whether `launch` submits a batch script that `dryRun` can show.
+    var writesBatchScripts: Bool { get }
     /// The script and submit command `launch` would use, without launching (`--dry-run`).
     func dryRun(_ plan: InstancePlan) throws -> (script: String, command: String)
     /// Whether the service has ended on its own: nil while it runs.
@@ -146,12 +148,13 @@ public protocol Orchestrator: Sendable {
 extension Orchestrator {
     public var decidesEndpointRemotely: Bool { false }
     public var registersScrapeTargets: Bool { false }
+    public var writesBatchScripts: Bool { false }
     public func discover(_ runtime: InstanceRuntime) async throws -> Discovery {
         throw BenchError("\(name) orchestrator: endpoints are known at launch, there is nothing to discover")
     }
     public func details(_ runtime: InstanceRuntime) async -> [(String, String)] { [] }
     public func dryRun(_ plan: InstancePlan) throws -> (script: String, command: String) {
-        throw BenchError.usage("--dry-run shows the batch script of a SLURM job: add --on slurm")
+        throw BenchError("\(name) orchestrator: there is no batch script to show")
     }
     public func foundLine(_ runtime: InstanceRuntime, endpoint: Endpoint) -> String { "runs at \(endpoint.host) (\(endpoint.portList))" }
     public func discoveryHint(_ runtime: InstanceRuntime, display: (String) -> String) -> String { "" }

@@ -14,7 +14,10 @@ extension ServerManager {
         var entries = file.handles
         for var server in file.servers {
             if server.state.isLive {
-                if let orchestrator = orchestrator(named: server.orchestrator), let (ended, note) = orchestrator.reattach(server.runtime) {
+                // Without its orchestrator here nothing could watch or stop it: it counts as gone.
+                let gone = orchestrator(named: server.orchestrator).map { $0.reattach(server.runtime) }
+                    ?? (ServerState.exited(code: nil, at: Date()), "its process no longer runs")
+                if let (ended, note) = gone {
                     server.state = ended
                     notes.append("\(server.handle) (\(server.recipeName)) is gone: \(note)")
                     if let index = entries.firstIndex(where: { $0.handle == server.handle }) { entries[index].live = false }

@@ -151,13 +151,15 @@ public actor ServerManager {
     /// The batch scripts `start` would submit, without submitting them or taking handles (`--dry-run`).
     public func dryRun(_ request: StartRequest) throws -> [(handle: Handle, script: String, command: String)] {
         let (orchestrator, loaded, recipe) = try prepare(request)
+        guard orchestrator.writesBatchScripts else {
+            throw BenchError.usage("--dry-run shows the batch script of a SLURM job: add --on slurm")
+        }
         var portsTaken = Set<Int>()
         var next = session.handles.counters[.server] ?? 0
         return try (0..<request.count).map { _ in
             next += 1
             let handle = Handle(kind: .server, number: next)
-            // Planned as a job is (host and auto ports left to the node); an orchestrator without
-            // scripts refuses before anything is looked at.
+            // Planned as a job is: host and auto ports left to the node.
             let plan = try planner.plan(handle: handle, recipe: recipe, sha256: loaded.sha256, request: request, remote: true, portsTaken: &portsTaken)
             let (script, command) = try orchestrator.dryRun(plan)
             return (handle, script, command)
@@ -174,11 +176,6 @@ public actor ServerManager {
 
     public func instance(_ handle: Handle) -> ServerInstance? { instances[handle] }
     func orchestrator(named name: String) -> (any Orchestrator)? { orchestrators[name] }
-    /// What runs an instance, in one phrase ("pid 123", "job 45"), for `server list`.
-    public func identity(_ handle: Handle) -> String? {
-        guard let instance = instances[handle], let orchestrator = orchestrators[instance.orchestrator] else { return nil }
-        return orchestrator.identity(instance.runtime)
-    }
     /// Whether the instance registers itself with the session's Prometheus (a job's file_sd file).
     public func registersScrapeTarget(_ handle: Handle) -> Bool {
         instances[handle].flatMap { orchestrators[$0.orchestrator] }?.registersScrapeTargets ?? false

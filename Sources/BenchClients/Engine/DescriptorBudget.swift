@@ -14,11 +14,6 @@ public enum DescriptorBudget {
         return value.rlim_cur == rlim_t.max ? nil : Int(clamping: value.rlim_cur)  // rlim_t.max: RLIM_INFINITY
     }
 
-    /// Connections a run may open beside the reserve (nil: no limit known).
-    public static var connections: Int? {
-        limit.map { max(0, $0 - reserve) }
-    }
-
     /// Connections and the limit together, as the run planner takes them (nil: no limit known).
     public static var current: (connections: Int, limit: Int)? {
         guard let limit else { return nil }

@@ -31,8 +31,14 @@ struct OpenAIAPI: Sendable {
             case .unresolvable(let name, let reason):
                 // The same error the load engine gives for a name without an address.
                 throw LoadEngineError.unresolvableHost(name, reason: reason)
-            case .invalidPort, .refused, .connectTimedOut, .connectFailed:
+            case .refused:
+                throw OpenAIPrepareError.server("cannot connect to \(hostHeader): Connection refused")
+            case .connectFailed(_, let reason):
+                throw OpenAIPrepareError.server("cannot connect to \(hostHeader): \(reason)")
+            case .invalidPort, .connectTimedOut:
                 throw OpenAIPrepareError.server("cannot connect to \(hostHeader): \(error)")
+            case .notHTTP, .incompleteHead:
+                throw OpenAIPrepareError.server("\(method) \(path) on \(hostHeader): not an HTTP answer")
             default:
                 throw OpenAIPrepareError.server("\(method) \(path) on \(hostHeader) failed: \(error)")
             }

@@ -11,9 +11,10 @@ public enum FileWriting {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw BenchError("cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
+        // Errors name the file the caller asked for; the temporary beside it is an implementation detail.
+        guard fd >= 0 else { throw BenchError("cannot write \(url.path): \(String(cString: strerror(errno)))") }
         do {
-            try writeAll(fd: fd, data: data, path: temporary.path)
+            try writeAll(fd: fd, data: data, path: url.path)
             fsync(fd)
             close(fd)
         } catch {

@@ -8,6 +8,7 @@ public final class SlurmOrchestrator: Orchestrator {
     public let name = "slurm"
     public var decidesEndpointRemotely: Bool { true }
     public var registersScrapeTargets: Bool { true }
+    public var writesBatchScripts: Bool { true }
     public let control: SlurmControl
     public let settings: SlurmSettings
     /// The last state seen per job and when, so a poll every 250 ms does not run scontrol every time.

@@ -27,36 +27,36 @@ public struct Invocation: Sendable {
 
     // MARK: Access by name
     //
-    // Kept for the commands not yet converted to `OptionKey`/`ArgumentKey` (`client run` and its
-    // siblings); new code should read options through keys, so that names are spelled only once.
+    // Internal: every command reads through keys, so that a name is spelled only once; these serve
+    // the parser's own tests, which look at what it stored under each name.
 
-    /// The value of a single positional argument. For commands not yet converted to `ArgumentKey`.
-    public func argument(_ name: String) -> String? { arguments[name]?.first }
-    /// The values of a variadic argument. For commands not yet converted to `ArgumentKey`.
-    public func argumentList(_ name: String) -> [String] { arguments[name] ?? [] }
+    /// The value of a single positional argument.
+    func argument(_ name: String) -> String? { arguments[name]?.first }
+    /// The values of a variadic argument.
+    func argumentList(_ name: String) -> [String] { arguments[name] ?? [] }
 
-    /// An option's value, or its declared default. For commands not yet converted to `OptionKey`.
-    public func option(_ name: String) -> String? { options[name]?.last ?? spec.option(named: name)?.defaultValue }
-    /// A repeatable option's values. For commands not yet converted to `OptionKey`.
-    public func optionList(_ name: String) -> [String] { options[name] ?? [] }
-    /// Whether a flag was given. For commands not yet converted to `OptionKey`.
-    public func flag(_ name: String) -> Bool { options[name] != nil }
+    /// An option's value, or its declared default.
+    func option(_ name: String) -> String? { options[name]?.last ?? spec.option(named: name)?.defaultValue }
+    /// A repeatable option's values.
+    func optionList(_ name: String) -> [String] { options[name] ?? [] }
+    /// Whether a flag was given.
+    func flag(_ name: String) -> Bool { options[name] != nil }
 
     /// The values of a `KEY=VALUE` option (checked by `ValueType.keyValue`), split at the first `=`.
-    /// For commands not yet converted to `OptionKey`.
-    public func keyValuePairs(_ name: String) -> [(key: String, value: String)] {
+    ///
+    func keyValuePairs(_ name: String) -> [(key: String, value: String)] {
         optionList(name).map { pair in
             let eq = pair.firstIndex(of: "=")!
             return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
         }
     }
-    /// Whether the line gave the option. For commands not yet converted to `OptionKey`.
-    public func wasGiven(_ name: String) -> Bool { options[name] != nil }
+    /// Whether the line gave the option.
+    func wasGiven(_ name: String) -> Bool { options[name] != nil }
 
-    /// A duration option's value or default. For commands not yet converted to `OptionKey`.
-    public func duration(_ name: String) -> BenchDuration? { option(name).flatMap(BenchDuration.init(parsing:)) }
-    /// An integer option's value or default. For commands not yet converted to `OptionKey`.
-    public func integer(_ name: String) -> Int? { option(name).flatMap { Int($0) } }
+    /// A duration option's value or default.
+    func duration(_ name: String) -> BenchDuration? { option(name).flatMap(BenchDuration.init(parsing:)) }
+    /// An integer option's value or default.
+    func integer(_ name: String) -> Int? { option(name).flatMap { Int($0) } }
 
     /// The canonical words to record: the command path, positionals, then options in declaration
     /// order with long names, including defaults that affect results.
