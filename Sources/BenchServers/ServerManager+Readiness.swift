@@ -44,6 +44,8 @@ extension ServerManager {
                 // A job picks its host and ports where it runs: wait for it to say (queue waits do not count against the timeout).
                 switch try await orchestrator.discover(instance.runtime) {
                 case .found(let endpoint, let runtime):
+                    // Stopped while SLURM was asked: the loop's next turn says so; its runtime is not live again.
+                    guard instances[handle]?.state.isLive == true else { continue }
                     instances[handle]?.endpoint = endpoint
                     instances[handle]?.runtime = runtime
                     instances[handle]?.url = ServerPlanner.url(recipe, endpoint)
@@ -85,8 +87,13 @@ extension ServerManager {
                 instances[handle]?.readyAt = Date()
                 if let plan = plans[handle], plan.exporterArgv != nil {
                     let runtime = try await orchestrator.launchExporter(plan, runtime: instance.runtime)
-                    instances[handle]?.runtime = runtime
-                    setLiveRuntime(handle, runtime)
+                    if instances[handle]?.state.isLive == true {
+                        instances[handle]?.runtime = runtime
+                        setLiveRuntime(handle, runtime)
+                    } else {
+                        // Stopped while its exporter started: that stop could not see the exporter, so it goes now.
+                        await orchestrator.stop(runtime, grace: .seconds(2))
+                    }
                 }
                 persist()
                 let waited = ContinuousClock.now - waitStarted
