@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "BenchPlacement", dependencies: ["BenchCore"]),
         // Slow-path HTTP and the one address resolver; BenchPlacement's lookup is its getaddrinfo.
         .target(name: "BenchNetwork", dependencies: [
-            "BenchPlacement",
+            "BenchCore", "BenchPlacement",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -1,3 +1,4 @@
+import BenchCore
 import BenchPlacement
 import NIOCore
 
@@ -27,7 +28,7 @@ public enum AddressResolver {
 
     /// "127.0.0.1:6379" or "[::1]:6379", for messages and `Host` headers.
     public static func display(host: String, port: Int) -> String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        Endpoint.address(host: host, port: port)
     }
 
     /// The host to connect to for a server bound to `host`: a wildcard address is not a

@@ -54,7 +54,7 @@ public struct SlurmClientRun: Sendable {
     public static func partCommands(_ request: ClientRunRequest, options: ClientRunOptions, partCount: Int) -> [[String]] {
         let plan = request.plan
         func share(_ total: Int, _ index: Int) -> Int { total / partCount + (index < total % partCount ? 1 : 0) }
-        let address = request.target.host.contains(":") ? "[\(request.target.host)]:\(request.target.port)" : "\(request.target.host):\(request.target.port)"
+        let address = Endpoint.address(host: request.target.host, port: request.target.port)
         return (0..<partCount).map { index in
             var words = ["client", "run", request.recipe.name, "--target", address, "--quiet",
                          "--concurrency", String(share(plan.concurrency, index)), "--seed", String(request.seed &+ UInt64(index))]

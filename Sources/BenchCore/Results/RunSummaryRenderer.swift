@@ -121,7 +121,7 @@ public enum RunSummaryRenderer {
     // MARK: Formatting
 
     static func targetText(_ t: RunResult.Target) -> String {
-        let address = t.host.contains(":") ? "[\(t.host)]:\(t.port)" : "\(t.host):\(t.port)"
+        let address = Endpoint.address(host: t.host, port: t.port)
         let port = t.portName.map { " (\($0))" } ?? ""
         return t.given == address ? address + port : "\(t.given) \(address)\(port)"
     }

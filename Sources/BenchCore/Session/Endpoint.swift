@@ -11,7 +11,12 @@ public struct Endpoint: Sendable, Equatable, Codable {
 
     /// `host:port` for a named port.
     public func address(_ portName: String) -> String? {
-        ports[portName].map { host.contains(":") ? "[\(host)]:\($0)" : "\(host):\($0)" }
+        ports[portName].map { Endpoint.address(host: host, port: $0) }
+    }
+
+    /// `127.0.0.1:6379` or `[::1]:6379`: how every message, `Host` header and command line writes an address.
+    public static func address(host: String, port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// `main=6379 metrics=9121`: the ports in name order, as progress lines show them.

@@ -1,3 +1,5 @@
+import BenchCore
+
 /// Something a monitor scrapes: a server's metrics endpoint (its own or its exporter's), plus
 /// the process group whose CPU and memory the built-in sampler reads from /proc.
 public struct MonitorTarget: Sendable, Equatable {
@@ -25,6 +27,6 @@ public struct MonitorTarget: Sendable, Equatable {
 
     /// `host:port` of the metrics endpoint, as Prometheus' `instance` label shows it.
     public var address: String? {
-        port.map { host.contains(":") ? "[\(host)]:\($0)" : "\(host):\($0)" }
+        port.map { Endpoint.address(host: host, port: $0) }
     }
 }

@@ -307,7 +307,7 @@ public actor PrometheusDeployment {
     }
 
     static func address(_ host: String, _ port: Int) -> String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        Endpoint.address(host: host, port: port)
     }
 
     private static func checkName(_ name: String) throws {
