@@ -44,9 +44,8 @@ extension ServerManager {
         if instance.state.isLive { await stopOne(handle, grace: .seconds(10)) }
         let remote = orchestrator.decidesEndpointRemotely
         // A job picks its ports again where it lands; only the ports fixed with --port stay.
-        let fixedPorts = instance.settings.filter { $0.key.hasPrefix("port.") }.reduce(into: [String: Int]()) { $0[String($1.key.dropFirst(5))] = Int($1.value) }
-        let request = StartRequest(recipe: recipe.name, settings: instance.settings.filter { !$0.key.hasPrefix("port.") && recipe.settings[$0.key] != nil },
-                                   ports: remote ? fixedPorts : instance.endpoint.ports, orchestrator: instance.orchestrator,
+        let request = StartRequest(recipe: recipe.name, settings: instance.settings.filter { recipe.settings[$0.key] != nil },
+                                   ports: remote ? instance.portsGiven : instance.endpoint.ports, orchestrator: instance.orchestrator,
                                    placement: plans[handle]?.placement ?? SlurmPlacement())
         var taken = Set<Int>()
         let plan = try planner.plan(handle: handle, recipe: recipe, sha256: instance.recipeSHA256, request: request, remote: remote, portsTaken: &taken,

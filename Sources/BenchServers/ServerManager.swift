@@ -101,12 +101,10 @@ public actor ServerManager {
                 } catch let error as BenchError where error.message.contains(cacheDirectory) {
                     throw BenchError(error.message + " (bench's cache \(cacheDirectory) is filled by scripts/install-test-deps.sh; see README)")
                 }
-                var settings = recipe.settings.merging(request.settings) { $1 }
-                for (name, number) in request.ports { settings["port.\(name)"] = String(number) }
                 instances[handle] = ServerInstance(
                     handle: handle, alias: alias, recipeName: recipe.name, recipeSHA256: loaded.sha256, orchestrator: orchestrator.name,
                     endpoint: plan.endpoint, runtime: runtime, state: .starting, startedAt: Date(), readyAt: nil,
-                    dataDirectory: plan.dataDirectory, logDirectory: plan.logDirectory, settings: settings, url: ServerPlanner.url(recipe, plan.endpoint))
+                    dataDirectory: plan.dataDirectory, logDirectory: plan.logDirectory, settings: recipe.settings.merging(request.settings) { $1 }, fixedPorts: request.ports, url: ServerPlanner.url(recipe, plan.endpoint))
                 recipes[handle] = recipe
                 plans[handle] = plan
                 launched.append(handle)
