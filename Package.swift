@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "BenchNetworkTests", dependencies: ["BenchNetwork"]),
         .testTarget(name: "BenchServersTests", dependencies: ["BenchServers", "BenchPlacement", "BenchCore", "ProcessTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "BenchClientsTests", dependencies: [
-            "BenchClients", "BenchCore", "BenchNetwork", .product(name: "NIOPosix", package: "swift-nio"),
+            "BenchClients", "BenchCore", "BenchPlacement", "BenchNetwork", .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "BenchMonitorsTests", dependencies: ["BenchMonitors", "BenchServers", "BenchPlacement", "BenchNetwork", "BenchCore"]),
         // Depends on the executable so `swift test` builds the binary these tests drive.

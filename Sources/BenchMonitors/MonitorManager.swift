@@ -113,7 +113,7 @@ public actor MonitorManager {
     /// Starts scraping a server: its metrics endpoint or the exporter beside it (a file_sd target; no reload).
     public func attach(_ handle: Handle, server: AttachableServer) async throws {
         let current = try entry(handle)
-        guard server.isLive else { throw BenchError("monitor attach: \(server.handle) (\(server.recipeName)) is not running: \(server.state)") }
+        guard server.state.isLive else { throw BenchError("monitor attach: \(server.handle) (\(server.recipeName)) is not running: \(server.state)") }
         guard let metrics = server.metrics else {
             throw BenchError("monitor attach: \(server.handle) (\(server.recipeName)) exposes no Prometheus metrics (its recipe has no 'metrics' section)")
         }

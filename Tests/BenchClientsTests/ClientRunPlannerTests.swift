@@ -1,5 +1,6 @@
 @testable import BenchClients
 import BenchCore
+import BenchPlacement
 import XCTest
 
 /// The client run planner, target resolver and SLURM part split, without a server: recipe + options in, request or refusal out.
@@ -107,9 +108,9 @@ final class ClientRunPlannerTests: XCTestCase {
         let s1 = try handles.allocate(.server, label: "nginx", alias: "web")
         let s2 = try handles.allocate(.server, label: "nginx")
         let servers = [
-            ClientTargetResolver.Server(handle: s1, recipeName: "nginx", isLive: true, isReady: true, isStarting: false, state: "ready",
+            ClientTargetResolver.Server(handle: s1, recipeName: "nginx", state: .ready,
                                         endpoint: Endpoint(host: "127.0.0.1", ports: ["main": 8080, "metrics": 9113])),
-            ClientTargetResolver.Server(handle: s2, recipeName: "nginx", isLive: true, isReady: false, isStarting: true, state: "starting",
+            ClientTargetResolver.Server(handle: s2, recipeName: "nginx", state: .starting,
                                         endpoint: Endpoint(host: "127.0.0.1", ports: ["main": 8081])),
         ]
         let recipe = try recipe()

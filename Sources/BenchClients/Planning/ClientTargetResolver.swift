@@ -1,4 +1,5 @@
 import BenchCore
+import BenchPlacement
 
 /// Resolves `--target` (a handle or alias, a URL, host:port, or nothing) to where a run sends.
 public enum ClientTargetResolver {
@@ -6,19 +7,12 @@ public enum ClientTargetResolver {
     public struct Server: Sendable {
         public let handle: Handle
         public let recipeName: String
-        public let isLive: Bool
-        public let isReady: Bool
-        public let isStarting: Bool
-        /// How `server status` states it (`starting`, `exited(1)`), for errors.
-        public let state: String
+        public let state: ServerState
         public let endpoint: Endpoint
 
-        public init(handle: Handle, recipeName: String, isLive: Bool, isReady: Bool, isStarting: Bool, state: String, endpoint: Endpoint) {
+        public init(handle: Handle, recipeName: String, state: ServerState, endpoint: Endpoint) {
             self.handle = handle
             self.recipeName = recipeName
-            self.isLive = isLive
-            self.isReady = isReady
-            self.isStarting = isStarting
             self.state = state
             self.endpoint = endpoint
         }
@@ -30,7 +24,7 @@ public enum ClientTargetResolver {
         let wantedPort = portName ?? recipe.target?.port ?? "main"
         guard let given else {
             let service = recipe.target?.service
-            let candidates = servers.filter { $0.isLive && (service == nil || $0.recipeName == service) }
+            let candidates = servers.filter { $0.state.isLive && (service == nil || $0.recipeName == service) }
             guard candidates.count == 1, let only = candidates.first else {
                 let what = service.map { "a running '\($0)' server" } ?? "a running server"
                 let list = candidates.map(\.handle.description).joined(separator: ", ")
@@ -83,8 +77,8 @@ public enum ClientTargetResolver {
 
     private static func serverTarget(_ handle: Handle, portName: String, given: String, servers: [Server]) throws -> ClientTargetSpec {
         guard let instance = servers.first(where: { $0.handle == handle }) else { throw BenchError("\(handle): no such server instance") }
-        guard instance.isReady else {
-            throw BenchError("client run: target \(handle) (\(instance.recipeName)) is not ready: \(instance.state)\(instance.isStarting ? "; 'wait \(handle)' first" : "")")
+        guard instance.state == .ready else {
+            throw BenchError("client run: target \(handle) (\(instance.recipeName)) is not ready: \(instance.state)\(instance.state == .starting ? "; 'wait \(handle)' first" : "")")
         }
         guard let port = instance.endpoint.ports[portName] else {
             let names = instance.endpoint.ports.keys.sorted()

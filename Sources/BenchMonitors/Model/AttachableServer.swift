@@ -1,13 +1,12 @@
 import BenchCore
+import BenchPlacement
 
 /// A server as `monitor attach` needs to see it, told by the shell (monitors know nothing of the server manager).
 public struct AttachableServer: Sendable {
     public let handle: Handle
     public let alias: String?
     public let recipeName: String
-    public let isLive: Bool
-    /// How `server status` states it, for errors.
-    public let state: String
+    public let state: ServerState
     public let endpoint: Endpoint
     /// Its process group on this machine, for the built-in sampler (nil for a job).
     public let localProcessGroup: Int32?
@@ -16,12 +15,11 @@ public struct AttachableServer: Sendable {
     /// Where its recipe says its metrics are.
     public let metrics: MetricsSpec?
 
-    public init(handle: Handle, alias: String?, recipeName: String, isLive: Bool, state: String, endpoint: Endpoint,
+    public init(handle: Handle, alias: String?, recipeName: String, state: ServerState, endpoint: Endpoint,
                 localProcessGroup: Int32?, registersScrapeTarget: Bool, metrics: MetricsSpec?) {
         self.handle = handle
         self.alias = alias
         self.recipeName = recipeName
-        self.isLive = isLive
         self.state = state
         self.endpoint = endpoint
         self.localProcessGroup = localProcessGroup

@@ -282,9 +282,8 @@ enum ClientCommands {
     /// `--target` against the session's servers as they are now.
     static func resolveTarget(_ options: ClientRunOptions, recipe: ClientRecipe, context: CommandContext) async throws -> ClientTargetSpec {
         let servers = await context.servers.all.map { instance in
-            ClientTargetResolver.Server(handle: instance.handle, recipeName: instance.recipeName, isLive: instance.state.isLive,
-                                        isReady: instance.state == .ready, isStarting: instance.state == .starting,
-                                        state: instance.state.description, endpoint: instance.endpoint)
+            ClientTargetResolver.Server(handle: instance.handle, recipeName: instance.recipeName, state: instance.state,
+                                        endpoint: instance.endpoint)
         }
         return try ClientTargetResolver.resolve(options.target, portName: options.port, recipe: recipe, servers: servers,
                                                 handles: context.session.handles)

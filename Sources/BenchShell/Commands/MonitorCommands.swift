@@ -54,8 +54,8 @@ enum MonitorCommands {
         for server in servers {
             guard let instance = await context.servers.instance(server) else { throw BenchError("\(server): no such server instance") }
             let attachable = AttachableServer(
-                handle: instance.handle, alias: instance.alias, recipeName: instance.recipeName, isLive: instance.state.isLive,
-                state: instance.state.description, endpoint: instance.endpoint, localProcessGroup: instance.runtime.localProcessGroup,
+                handle: instance.handle, alias: instance.alias, recipeName: instance.recipeName,
+                state: instance.state, endpoint: instance.endpoint, localProcessGroup: instance.runtime.localProcessGroup,
                 registersScrapeTarget: await context.servers.registersScrapeTarget(server),
                 metrics: await context.servers.recipe(for: server)?.metrics)
             try await context.monitors.attach(monitor, server: attachable)
