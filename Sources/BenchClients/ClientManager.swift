@@ -160,6 +160,7 @@ public actor ClientManager {
             target: RunResult.Target(given: request.target.given, host: request.target.host, port: request.target.port,
                                      portName: request.target.portName),
             workload: workload, startedAt: startedAt, status: status, reason: reason)
+        result.failIfNothingSucceeded()
         // Every run against a monitored server carries the monitors' view of it over the run's window.
         if let server = request.target.server, let serverSide {
             result.monitor = await serverSide(server, result.startedAt, result.endedAt)
@@ -167,7 +168,7 @@ public actor ClientManager {
         try writeResult(result, handle: handle)
         records[handle]?.result = result
         session.handles.setLive(handle, false)
-        session.logEvent("run-finished", ["handle": handle.description, "status": status.rawValue])
+        session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue])
         return result
     }
 
@@ -175,6 +176,7 @@ public actor ClientManager {
     /// it, writes `runs/rN.json` and keeps it for `show` and `client status`.
     public func adopt(_ merged: RunResult, handle: Handle, request: ClientRunRequest) async throws -> RunResult {
         var result = merged
+        result.failIfNothingSucceeded()
         if let server = request.target.server, let serverSide {
             result.monitor = await serverSide(server, result.startedAt, result.endedAt)
         }

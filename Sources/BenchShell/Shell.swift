@@ -131,7 +131,8 @@ public final class Shell: ShellControl {
         }
         if let failure {
             for text in output { console.print(text) }
-            return fail(line: invocation.normalizedLine, error: failure, location: location)
+            return fail(line: invocation.normalizedLine(adding: context.resolvedOptions), error: failure, location: location,
+                        producedHandles: context.producedHandles)
         }
         if invocation.spec.recording == .always && !context.suppressRecording {
             do {
@@ -150,10 +151,10 @@ public final class Shell: ShellControl {
         return .success
     }
 
-    private func fail(line: String, error: BenchError, location: String?) -> Outcome {
+    private func fail(line: String, error: BenchError, location: String?, producedHandles: [Handle] = []) -> Outcome {
         console.error(error.message, location: location)
         do {
-            try recorder.recordFailure(line, error: error.message)
+            try recorder.recordFailure(line, error: error.message, producedHandles: producedHandles)
         } catch {
             console.warning("could not keep the failed command in the script: \(error)")
         }
@@ -178,7 +179,6 @@ public final class Shell: ShellControl {
                 _ = await execute(line, location: nil)
             }
         }
-        try? recorder.finish()
         return 0
     }
 

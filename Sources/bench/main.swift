@@ -146,27 +146,50 @@ func runBench() async -> Int32 {
         }
     }
 
+    // One writer per session: the folder is chosen and locked before anything is written to it.
+    let nameSource: SessionOpening.NameSource
+    if let name = arguments.attach {
+        nameSource = .attach(name)
+    } else if let name = arguments.session {
+        nameSource = .given(name)
+    } else if let script {
+        nameSource = .generated((script.header["session"] ?? URL(fileURLWithPath: script.path).deletingPathExtension().lastPathComponent) + "-replay")
+    } else {
+        nameSource = .generated(Session.defaultName(in: sessionsRoot))
+    }
+    if case .attach(let name) = nameSource, arguments.noRecord {
+        fail("--attach \(name) continues a recorded session; it cannot be combined with --no-record")
+    }
+    switch nameSource {
+    case .given(let name), .attach(let name), .generated(let name):
+        do { try Session.validateName(name) } catch { fail("\(error)") }
+    }
+    let record = !arguments.noRecord
+    let opened: SessionOpening.Opened
+    switch SessionOpening.open(nameSource, sessionsRoot: sessionsRoot, record: record) {
+    case .success(let value): opened = value
+    case .failure(let refusal): fail(refusal.description)
+    }
+    let sessionName = opened.name
+
     var attachedState: SessionStateFile?
     if let name = arguments.attach {
         let url = sessionsRoot.appendingPathComponent(name).appendingPathComponent("state.json")
-        guard let state = try? SessionStateFile.load(url) else { fail("--attach \(name): no session state at \(url.path) (see 'bench --sessions')") }
-        if state.ownerIsAlive && !state.detached { fail("--attach \(name): the session is open in bench pid \(state.ownerPid)") }
+        guard let state = try? SessionStateFile.load(url) else {
+            SessionOpening.close(opened, sessionsRoot: sessionsRoot, record: true, keepWorkingFiles: true)
+            fail("--attach \(name): no session state at \(url.path) (see 'bench --sessions')")
+        }
+        // The lock says the session is not open now; a state file whose owner runs without it is a bench from before locks.
+        if state.ownerIsAlive && !state.detached && state.ownerPid != getpid() {
+            fail("--attach \(name): the session is open in bench pid \(state.ownerPid)")
+        }
         attachedState = state
-    }
-
-    let sessionName: String
-    if let name = arguments.attach ?? arguments.session {
-        sessionName = name
-    } else if let script {
-        let base = (script.header["session"] ?? URL(fileURLWithPath: script.path).deletingPathExtension().lastPathComponent) + "-replay"
-        sessionName = Session.uniqueName(base, in: sessionsRoot)
-    } else {
-        sessionName = Session.defaultName(in: sessionsRoot)
     }
 
     let session: Session
     do {
-        session = try Session(name: sessionName, sessionsRoot: sessionsRoot, catalog: catalog, environment: environment, secrets: secrets)
+        session = try Session(name: sessionName, sessionsRoot: opened.root, catalog: catalog, environment: environment, secrets: secrets,
+                              isRecorded: record)
     } catch {
         fail("\(error)")
     }
@@ -249,6 +272,9 @@ func runBench() async -> Int32 {
         status = await shell.runBatch(reader: PlainLineReader(), sourceName: "<stdin>")
     }
 
+    // Failed commands wait in memory until the script exists; a session of nothing else keeps them too.
+    do { try recorder.finish() } catch { console.warning("could not keep the failed commands in the script: \(error)") }
+
     // An attached session's servers were kept running on purpose (a model server that took ten
     // minutes to load): commands that stop at an error leave them as they were found, detached,
     // rather than stopping them over a typo before the script's own `detach`. With
@@ -266,10 +292,12 @@ func runBench() async -> Int32 {
     // stop with it, unless they were detached (by `detach`, or above).
     let stoppedMonitors = await monitors.stopAll()
     if !stoppedMonitors.isEmpty { console.info("stopped \(stoppedMonitors.map(\.description).joined(separator: " ")) on exit") }
-    if !(await servers.isDetached) {
+    let detached = await servers.isDetached
+    if !detached {
         let stopped = await servers.stopAll(grace: .seconds(10))
         if !stopped.isEmpty { console.info("stopped \(stopped.map(\.description).joined(separator: " ")) on exit") }
     }
+    SessionOpening.close(opened, sessionsRoot: sessionsRoot, record: record, keepWorkingFiles: detached)
     return status
 }
 

@@ -133,6 +133,23 @@ final class ClientRunPlannerTests: XCTestCase {
         }
     }
 
+    func testATargetOfAnotherServiceIsWarnedAbout() throws {
+        let handles = HandleTable()
+        let s1 = try handles.allocate(.server, label: "chroma")
+        let s2 = try handles.allocate(.server, label: "nginx")
+        let servers = [
+            ClientTargetResolver.Server(handle: s1, recipeName: "chroma", state: .ready, endpoint: Endpoint(host: "127.0.0.1", ports: ["main": 8000])),
+            ClientTargetResolver.Server(handle: s2, recipeName: "nginx", state: .ready, endpoint: Endpoint(host: "127.0.0.1", ports: ["main": 8080])),
+        ]
+        let recipe = try recipe()
+        let onChroma = try ClientTargetResolver.resolve("s1", portName: nil, recipe: recipe, servers: servers, handles: handles)
+        XCTAssertEqual(ClientTargetResolver.serviceMismatch(onChroma, recipe: recipe, servers: servers),
+                       "client recipe 'web' was written for 'nginx' servers, but s1 runs 'chroma'; sending anyway (a run in which nothing succeeds fails)")
+        let onNginx = try ClientTargetResolver.resolve("s2", portName: nil, recipe: recipe, servers: servers, handles: handles)
+        XCTAssertNil(ClientTargetResolver.serviceMismatch(onNginx, recipe: recipe, servers: servers))
+        XCTAssertNil(ClientTargetResolver.serviceMismatch(target, recipe: recipe, servers: servers), "a plain address is not checked")
+    }
+
     func testSlurmPartsShareTheLoadAndTheirOwnSeeds() throws {
         var options = ClientRunOptions()
         options.concurrency = 5

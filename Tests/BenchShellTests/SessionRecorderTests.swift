@@ -93,6 +93,19 @@ final class SessionRecorderTests: XCTestCase {
         XCTAssertEqual(script.commands.map(\.expectedHandles), [["s1"], ["r1"], ["r2"]])
     }
 
+    func testFailedCommandsThatTookHandlesAreSkippedOnReplay() throws {
+        let recorder = SessionRecorder(session: try makeSession(), header: .init(version: "0", host: "h", orchestrator: "local"), enabled: true)
+        try recorder.recordSuccess("server start nginx", producedHandles: [Handle(kind: .server, number: 1)])
+        try recorder.recordFailure("client run nginx-get --target 127.0.0.1:9 --seed 1", error: "r1 failed: no request succeeded",
+                                   producedHandles: [Handle(kind: .run, number: 1)])
+        try recorder.recordFailure("bogus", error: "unknown command 'bogus'")
+        let text = try String(contentsOf: root.appendingPathComponent("exp1.bench"), encoding: .utf8)
+        XCTAssertTrue(text.contains("# failed: client run nginx-get --target 127.0.0.1:9 --seed 1  # -> r1\n#   error: r1 failed"), text)
+        let script = SessionScript(path: "exp1.bench", text: text)
+        XCTAssertEqual(script.commands.map(\.text), ["server start nginx  # -> s1", "client run nginx-get --target 127.0.0.1:9 --seed 1  # -> r1"])
+        XCTAssertEqual(script.commands.map(\.skipped), [false, true])
+    }
+
     func testExpectedHandlesStopAtTheAuthorsComment() {
         let script = SessionScript(path: "x.bench", text: "server start redis --count 2  # -> s1 s2 (two caches)\nmonitor start sampler  # -> m1\n")
         XCTAssertEqual(script.commands.map(\.expectedHandles), [["s1", "s2"], ["m1"]])

@@ -53,6 +53,16 @@ public enum ClientTargetResolver {
         return address
     }
 
+    /// A warning when the target is a server of another recipe than the one the client recipe was
+    /// written for (`chat-short` against a chroma server answers 404 to every request). Only a warning:
+    /// a recipe of one's own may serve the same protocol under another name.
+    public static func serviceMismatch(_ target: ClientTargetSpec, recipe: ClientRecipe, servers: [Server]) -> String? {
+        guard let service = recipe.target?.service, let handle = target.server,
+              let instance = servers.first(where: { $0.handle == handle }), instance.recipeName != service else { return nil }
+        return "client recipe '\(recipe.name)' was written for '\(service)' servers, but \(handle) runs '\(instance.recipeName)'; "
+            + "sending anyway (a run in which nothing succeeds fails)"
+    }
+
     /// A URL's scheme and path must agree with the recipe, which says what is sent; the address only
     /// says where. (Ignored quietly, `http://host/status` would have measured the recipe's path.)
     public static func checkAddress(_ address: ClientTargetSpec, against recipe: ClientRecipe) throws {

@@ -27,6 +27,8 @@ public struct AggregateSnapshot: Sendable {
     public var lastCompleted: UInt64?
     /// Results scheduled before the warm-up ended: counted here and nowhere else.
     public var warmupRequests: Int
+    /// Of those, the ones that failed (a dead target's warm-up is all connect errors, not requests served).
+    public var warmupFailed: Int
     /// Answers by protocol status (HTTP status code); requests without a status are not counted.
     public var statusCounts: [Int: Int]
     /// LLM tokens of measured requests (see `RunAggregator.recordTokens`).
@@ -51,6 +53,7 @@ public struct AggregateSnapshot: Sendable {
         firstCompleted = nil
         lastCompleted = nil
         warmupRequests = 0
+        warmupFailed = 0
         statusCounts = [:]
         inputTokens = 0
         outputTokens = 0
@@ -75,6 +78,7 @@ public struct AggregateSnapshot: Sendable {
         firstCompleted = [firstCompleted, other.firstCompleted].compactMap { $0 }.min()
         lastCompleted = [lastCompleted, other.lastCompleted].compactMap { $0 }.max()
         warmupRequests += other.warmupRequests
+        warmupFailed += other.warmupFailed
         statusCounts.merge(other.statusCounts, uniquingKeysWith: +)
         inputTokens += other.inputTokens
         outputTokens += other.outputTokens
@@ -95,6 +99,7 @@ extension AggregateSnapshot: Codable {
         case firstCompleted = "first_completed_ns"
         case lastCompleted = "last_completed_ns"
         case warmupRequests = "warmup_requests"
+        case warmupFailed = "warmup_failed"
         case statusCounts = "status_counts"
         case inputTokens = "input_tokens"
         case outputTokens = "output_tokens"
@@ -118,6 +123,7 @@ extension AggregateSnapshot: Codable {
         firstCompleted = try c.decodeIfPresent(UInt64.self, forKey: .firstCompleted)
         lastCompleted = try c.decodeIfPresent(UInt64.self, forKey: .lastCompleted)
         warmupRequests = try c.decode(Int.self, forKey: .warmupRequests)
+        warmupFailed = try c.decodeIfPresent(Int.self, forKey: .warmupFailed) ?? 0
         statusCounts = try c.decode([Int: Int].self, forKey: .statusCounts)
         inputTokens = try c.decodeIfPresent(Int.self, forKey: .inputTokens) ?? 0
         outputTokens = try c.decodeIfPresent(Int.self, forKey: .outputTokens) ?? 0
@@ -137,6 +143,7 @@ extension AggregateSnapshot: Codable {
         try c.encodeIfPresent(firstCompleted, forKey: .firstCompleted)
         try c.encodeIfPresent(lastCompleted, forKey: .lastCompleted)
         try c.encode(warmupRequests, forKey: .warmupRequests)
+        try c.encode(warmupFailed, forKey: .warmupFailed)
         try c.encode(statusCounts, forKey: .statusCounts)
         try c.encode(inputTokens, forKey: .inputTokens)
         try c.encode(outputTokens, forKey: .outputTokens)

@@ -19,6 +19,7 @@ struct AggregatorState {
     var firstCompleted = UInt64.max
     var lastCompleted: UInt64 = 0
     var warmupRequests = 0
+    var warmupFailed = 0
     /// Counts of statuses 1..<statusTableSize by value; others (rare) in `otherStatuses`.
     var statusTable = [Int](repeating: 0, count: AggregatorState.statusTableSize)
     var otherStatuses: [Int: Int] = [:]
@@ -67,6 +68,7 @@ struct AggregatorState {
 
         if r.scheduled < warmupEnd {
             warmupRequests &+= 1
+            if failed { warmupFailed &+= 1 }
             lastWasWarmup = true
             warmupSlices.record(second: second, answered: answered, failed: failed, bytes: r.bytesReceived,
                                 response: response, service: service)
@@ -137,6 +139,7 @@ struct AggregatorState {
             s.lastCompleted = lastCompleted
         }
         s.warmupRequests = warmupRequests
+        s.warmupFailed = warmupFailed
         var statuses = otherStatuses
         for (status, count) in statusTable.enumerated() where count > 0 {
             statuses[status] = count

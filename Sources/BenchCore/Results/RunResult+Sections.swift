@@ -107,6 +107,8 @@ extension RunResult {
         public var errors: [String: Int]
         /// Requests scheduled during the warm-up, excluded from every statistic.
         public var warmupExcluded: Int
+        /// Of the warm-up's requests, those that failed (absent in results written before it was counted).
+        public var warmupFailed: Int?
         /// Connections reopened after the server closed them.
         public var reconnects: Int
         /// Bytes of the measured answers.
@@ -117,18 +119,21 @@ extension RunResult {
         enum CodingKeys: String, CodingKey {
             case sent, completed, ok, errors, reconnects
             case warmupExcluded = "warmup_excluded"
+            case warmupFailed = "warmup_failed"
             case bytesReceived = "bytes_received"
             case statusCodes = "status_codes"
         }
 
         public init(sent: Int = 0, completed: Int = 0, ok: Int = 0,
                     errors: [String: Int] = Dictionary(uniqueKeysWithValues: RequestErrorKind.allCases.map { ($0.rawValue, 0) }),
-                    warmupExcluded: Int = 0, reconnects: Int = 0, bytesReceived: Int = 0, statusCodes: [Int: Int]? = nil) {
+                    warmupExcluded: Int = 0, warmupFailed: Int? = nil, reconnects: Int = 0, bytesReceived: Int = 0,
+                    statusCodes: [Int: Int]? = nil) {
             self.sent = sent
             self.completed = completed
             self.ok = ok
             self.errors = errors
             self.warmupExcluded = warmupExcluded
+            self.warmupFailed = warmupFailed
             self.reconnects = reconnects
             self.bytesReceived = bytesReceived
             self.statusCodes = statusCodes

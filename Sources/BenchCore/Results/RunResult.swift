@@ -76,7 +76,7 @@ public struct RunResult: Sendable, Equatable {
         self.measuredDuration = measuredDuration
         counts = Counts(sent: s.sent, completed: s.completed, ok: s.ok,
                         errors: Dictionary(uniqueKeysWithValues: s.errors.map { ($0.key.rawValue, $0.value) }),
-                        warmupExcluded: s.warmupRequests, reconnects: reconnects, bytesReceived: s.bytesReceived,
+                        warmupExcluded: s.warmupRequests, warmupFailed: s.warmupFailed, reconnects: reconnects, bytesReceived: s.bytesReceived,
                         statusCodes: s.statusCounts)
         throughput = Throughput(completed: s.completed, ok: s.ok, bytes: s.bytesReceived, seconds: measuredDuration)
         latency = Latency(serviceTime: LatencySummary(histogram: s.serviceTime),
@@ -107,6 +107,7 @@ public struct RunResult: Sendable, Equatable {
         }
         s.bytesReceived = counts.bytesReceived
         s.warmupRequests = counts.warmupExcluded
+        s.warmupFailed = counts.warmupFailed ?? 0
         s.statusCounts = counts.statusCodes ?? [:]
         return s
     }

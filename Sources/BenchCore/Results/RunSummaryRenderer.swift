@@ -15,7 +15,7 @@ public enum RunSummaryRenderer {
         }
         var measured = "  measured    \(seconds(r.measuredDuration))"
         if r.counts.warmupExcluded > 0 || (r.workload.warmup ?? 0) > 0 {
-            measured += " (warm-up \(seconds(r.workload.warmup ?? 0)) excluded: \(count(r.counts.warmupExcluded)) requests)"
+            measured += " (warm-up \(seconds(r.workload.warmup ?? 0)) excluded: \(warmupText(r.counts)))"
         }
         out.append(measured)
 
@@ -35,24 +35,10 @@ public enum RunSummaryRenderer {
         out.append("  throughput  \(rate(t.requestsPerSecond)) req/s  (ok \(rate(t.okPerSecond))/s)  \(bytesRate(t.bytesPerSecond))")
 
         out.append("")
-        out.append("  latency (ms)".padding(toLength: 22, withPad: " ", startingAt: 0) + ["mean", "p50", "p90", "p95", "p99", "p99.9", "max"].map { pad($0, 9) }.joined() + "    count")
-        let rows: [(String, LatencySummary)] = [
-            ("response time", r.latency.responseTime),
-            ("service time", r.latency.serviceTime),
-            ("sender lag", r.latency.senderLag),
-            ("time to 1st byte", r.latency.timeToFirstByte),
-        ]
-        for (name, s) in rows where !(name == "time to 1st byte" && s.count == 0) {
-            let values = [s.mean, s.p50, s.p90, s.p95, s.p99, s.p999, s.max].map { pad(millis($0), 9) }.joined()
-            out.append("    " + name.padding(toLength: 18, withPad: " ", startingAt: 0) + values + "    " + count(s.count))
-        }
-        out.append("  percentiles: \(r.percentiles); response time from the scheduled send (coordinated-omission "
-            + "corrected), service time from the actual send")
-        let b = r.clientBottleneck
-        out.append("  client      " + (b.exceeded ? "WARNING: " : "") + b.note)
+        out += latencyLines(r)
 
         let measuredPoints = r.timeSeries.filter { !$0.warmup }
-        if !measuredPoints.isEmpty {
+        if !measuredPoints.isEmpty && r.counts.completed > 0 {
             // The rate of a fragment of a second (where the warm-up or the run ended) is no second's rate:
             // min and max are over whole seconds, unless the run had none.
             let whole = measuredPoints.filter(\.isWholeSecond)
@@ -104,7 +90,8 @@ public enum RunSummaryRenderer {
         // Progress comes on whole seconds, and so does the end of a whole-second warm-up: a rate over the
         // few milliseconds since would be noise (10,000 req/s reported for a 1,000 req/s run).
         if measured < 0.25 {
-            return "\(clock)  warm-up  \(count(s.warmupRequests)) requests (not measured)"
+            let failed = s.warmupFailed > 0 ? (s.warmupFailed == s.warmupRequests ? ", all failed" : ", \(count(s.warmupFailed)) failed") : ""
+            return "\(clock)  warm-up  \(count(s.warmupRequests)) requests\(failed) (not measured)"
         }
         let perSecond = measured > 0 ? Double(s.completed) / measured : 0
         var line = "\(clock)  \(rate(perSecond)) req/s"
@@ -118,7 +105,40 @@ public enum RunSummaryRenderer {
         return line
     }
 
+    /// The latency table, the percentile method and the client-bottleneck verdict. A table of zeros
+    /// would read as a measurement: a run without answers says so instead.
+    static func latencyLines(_ r: RunResult) -> [String] {
+        guard r.latency.responseTime.count > 0 || r.latency.serviceTime.count > 0 else {
+            return ["  latency     none measured: no request was answered"]
+        }
+        var out: [String] = []
+        out.append("  latency (ms)".padding(toLength: 22, withPad: " ", startingAt: 0) + ["mean", "p50", "p90", "p95", "p99", "p99.9", "max"].map { pad($0, 9) }.joined() + "    count")
+        let rows: [(String, LatencySummary)] = [
+            ("response time", r.latency.responseTime),
+            ("service time", r.latency.serviceTime),
+            ("sender lag", r.latency.senderLag),
+            ("time to 1st byte", r.latency.timeToFirstByte),
+        ]
+        for (name, s) in rows where !(name == "time to 1st byte" && s.count == 0) {
+            let values = [s.mean, s.p50, s.p90, s.p95, s.p99, s.p999, s.max].map { pad(millis($0), 9) }.joined()
+            out.append("    " + name.padding(toLength: 18, withPad: " ", startingAt: 0) + values + "    " + count(s.count))
+        }
+        out.append("  percentiles: \(r.percentiles); response time from the scheduled send (coordinated-omission "
+            + "corrected), service time from the actual send")
+        let b = r.clientBottleneck
+        out.append("  client      " + (b.exceeded ? "WARNING: " : "") + b.note)
+        return out
+    }
+
     // MARK: Formatting
+
+    /// What the warm-up did: `3,400 requests`, `3,400 requests, 12 failed`, or `400 attempts, all failed`.
+    static func warmupText(_ c: RunResult.Counts) -> String {
+        let failed = c.warmupFailed ?? 0
+        if failed == 0 { return "\(count(c.warmupExcluded)) requests" }
+        if failed == c.warmupExcluded { return "\(count(failed)) attempts, all failed" }
+        return "\(count(c.warmupExcluded)) requests, \(count(failed)) failed"
+    }
 
     static func targetText(_ t: RunResult.Target) -> String {
         let address = Endpoint.address(host: t.host, port: t.port)

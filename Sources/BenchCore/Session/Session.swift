@@ -24,6 +24,8 @@ public final class Session: Sendable {
     /// Process environment as bench started, for recipes and secrets.
     public let environment: [String: String]
     public let startedAt: Date
+    /// False for `--no-record`: no script is written, and the folder is a scratch one removed at exit.
+    public let isRecorded: Bool
 
     private struct State {
         var settings = SessionSettings()
@@ -35,8 +37,9 @@ public final class Session: Sendable {
     private let state = Mutex(State())
 
     public init(name: String, sessionsRoot: URL, catalog: RecipeCatalog, environment: [String: String], secrets: Secrets,
-                startedAt: Date = Date()) throws {
+                startedAt: Date = Date(), isRecorded: Bool = true) throws {
         try Session.validateName(name)
+        self.isRecorded = isRecorded
         self.name = name
         self.sessionsRoot = sessionsRoot
         self.catalog = catalog
@@ -62,12 +65,12 @@ public final class Session: Sendable {
         return uniqueName(f.string(from: now), in: root)
     }
 
-    /// `base`, or `base-2`, `base-3`, … when a script or folder of that name exists.
-    public static func uniqueName(_ base: String, in root: URL) -> String {
+    /// `base`, or `base-2`, `base-3`, … when a script or folder of that name exists (or the name is in `excluding`).
+    public static func uniqueName(_ base: String, in root: URL, excluding: Set<String> = []) -> String {
         let fm = FileManager.default
         var candidate = base
         var n = 2
-        while fm.fileExists(atPath: root.appendingPathComponent(candidate).path)
+        while excluding.contains(candidate) || fm.fileExists(atPath: root.appendingPathComponent(candidate).path)
             || fm.fileExists(atPath: root.appendingPathComponent("\(candidate).bench").path) {
             candidate = "\(base)-\(n)"
             n += 1

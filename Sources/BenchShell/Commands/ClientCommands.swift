@@ -108,6 +108,7 @@ enum ClientCommands {
                 .run(request, options: options) { await servers.noteSlurmUse() }
             if let handle = Handle(parsing: result.run) { context.produced(handle) }
             for line in RunSummaryRenderer.lines(result) { context.print(line) }
+            try failIfRunFailed(result)
             return
         }
         let console = context.console
@@ -133,6 +134,14 @@ enum ClientCommands {
         if onTerminal && !quiet { console.progress(nil) }
         if let handle = Handle(parsing: result.run) { context.produced(handle) }
         for line in RunSummaryRenderer.lines(result) { context.print(line) }
+        try failIfRunFailed(result)
+    }
+
+    /// A run that measured nothing (every request failed) fails its command: exit 1 in batch, so a
+    /// script never goes on as if a dead target had been measured. Its result file is kept.
+    static func failIfRunFailed(_ result: RunResult) throws {
+        guard result.status == .failed else { return }
+        throw BenchError("\(result.run) failed: \(result.statusReason ?? "the client failed")")
     }
 
     static let sweep = CommandSpec(
@@ -169,6 +178,7 @@ enum ClientCommands {
         try context.session.useRecipe(loaded)
         let points = concurrencies.map { $0.map { (Int($0), nil as Double?) } } ?? rates!.map { (nil as Int?, $0 as Double?) }
         var rows: [[String]] = []
+        var failedPoint: RunResult?
         let console = context.console
         let servers = context.servers
         for (concurrency, rate) in points {
@@ -183,9 +193,13 @@ enum ClientCommands {
             })
             if let handle = Handle(parsing: result.run) { context.produced(handle) }
             rows.append(sweepRow(result, point: concurrency.map { "c=\($0)" } ?? "rate=\(rate!.formatted())"))
-            if result.status != .completed { break }
+            if result.status != .completed {
+                failedPoint = result
+                break
+            }
         }
         context.table(["POINT", "RUN", "STATUS", "REQ/S", "P50 MS", "P99 MS", "ERRORS", "OUT TOK/S", "MED TTFT MS", "MED TPOT MS", "GOODPUT/S"], rows)
+        if let failedPoint { try failIfRunFailed(failedPoint) }
     }
 
     private static func sweepRow(_ result: RunResult, point: String) -> [String] {
@@ -237,6 +251,7 @@ enum ClientCommands {
         let handle = try context.session.handles.resolve(invocation[RunHandle.run], as: .run)
         let result = try await context.clients.wait(handle)
         for line in RunSummaryRenderer.lines(result) { context.print(line) }
+        try failIfRunFailed(result)
     }
 
     static let show = CommandSpec(
@@ -285,7 +300,9 @@ enum ClientCommands {
             ClientTargetResolver.Server(handle: instance.handle, recipeName: instance.recipeName, state: instance.state,
                                         endpoint: instance.endpoint)
         }
-        return try ClientTargetResolver.resolve(options.target, portName: options.port, recipe: recipe, servers: servers,
-                                                handles: context.session.handles)
+        let target = try ClientTargetResolver.resolve(options.target, portName: options.port, recipe: recipe, servers: servers,
+                                                      handles: context.session.handles)
+        if let warning = ClientTargetResolver.serviceMismatch(target, recipe: recipe, servers: servers) { context.console.warning(warning) }
+        return target
     }
 }

@@ -248,6 +248,11 @@ enum ServerCommands {
         ["detach"], area: .session, abstract: "Leave bench, keeping the session's servers running ('bench --attach NAME' resumes)",
         examples: ["detach"], recording: .always
     ) { _, context in
+        // 'bench --attach' resumes a recorded session; an unrecorded one has no script to continue and its folder goes at exit.
+        guard context.session.isRecorded else {
+            throw BenchError.usage("detach: this session runs with --no-record, so there is nothing to attach to later; "
+                + "start bench without --no-record to keep servers running across benches")
+        }
         await context.servers.detach()
         let live = await context.servers.liveHandles.map(\.description)
         context.print("detached from session \(context.session.name)\(live.isEmpty ? "" : " leaving \(live.joined(separator: " ")) running"); resume with: bench --attach \(context.session.name)")

@@ -13,8 +13,10 @@ enum SessionCommands {
         let scriptExists = FileManager.default.fileExists(atPath: session.scriptURL.path)
         context.columns([
             ["session:", session.name],
-            ["script:", DisplayPath.of(session.scriptURL) + (scriptExists ? "" : " (created by the first recorded command)")],
-            ["folder:", DisplayPath.of(session.directory)],
+            ["script:", session.isRecorded
+                ? DisplayPath.of(session.scriptURL) + (scriptExists ? "" : " (created by the first recorded command)")
+                : "none (--no-record)"],
+            ["folder:", DisplayPath.of(session.directory) + (session.isRecorded ? "" : " (working files, removed at exit)")],
             ["recipes from:", session.catalog.directories.map { "\(DisplayPath.of($0.url)) (\($0.origin.label))" }.joined(separator: ", ")],
             ["settings:", SessionSettings.keys.map { "\($0.name)=\(session.settings[$0.name] ?? "")" }.joined(separator: " ")],
         ])

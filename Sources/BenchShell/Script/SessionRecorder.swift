@@ -58,10 +58,12 @@ public final class SessionRecorder {
         try append(text + "\n", start: true)
     }
 
-    /// Keeps a failed command as a comment with its error, so nothing typed is lost.
-    public func recordFailure(_ line: String, error: String) throws {
+    /// Keeps a failed command as a comment with its error, so nothing typed is lost. Handles it took
+    /// (a run that failed still has its `rN.json`) are kept as `# -> r2`, so a replay skips them and later handles match.
+    public func recordFailure(_ line: String, error: String, producedHandles: [Handle] = []) throws {
         guard enabled else { return }
-        let text = commented(line, verdict: "failed", detail: "error: \(error)")
+        let marked = producedHandles.isEmpty ? line : line + "  # -> " + producedHandles.map(\.description).joined(separator: " ")
+        let text = commented(marked, verdict: "failed", detail: "error: \(error)")
         try append(text, start: false)
     }
 

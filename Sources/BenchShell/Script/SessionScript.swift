@@ -9,7 +9,8 @@ public struct SessionScript: Sendable {
         public let text: String
         /// Handles the recorded run got from this command (`# -> s1 s2`), to check the replay against.
         public let expectedHandles: [String]
-        /// An interrupted command (`# interrupted: … # -> r2`): not run again, but its handles are skipped.
+        /// An interrupted or failed command that took handles (`# interrupted: … # -> r2`, `# failed: … # -> r3`):
+        /// not run again, but its handles are skipped so later ones match.
         public var skipped = false
     }
 
@@ -37,9 +38,10 @@ public struct SessionScript: Sendable {
             if line.isEmpty { continue }
             if line.hasPrefix("#") {
                 let body = line.dropFirst().trimmingCharacters(in: .whitespaces)
-                if body.hasPrefix("interrupted: "), case let handles = Self.handles(after: String(body)), !handles.isEmpty {
+                if let verdict = ["interrupted: ", "failed: "].first(where: body.hasPrefix),
+                   case let handles = Self.handles(after: String(body)), !handles.isEmpty {
                     inHeader = false
-                    commands.append(Command(line: index + 1, text: String(body.dropFirst(13)), expectedHandles: handles, skipped: true))
+                    commands.append(Command(line: index + 1, text: String(body.dropFirst(verdict.count)), expectedHandles: handles, skipped: true))
                 } else if body.hasPrefix("recipe: ") {
                     let parts = body.dropFirst(8).split(separator: " ")
                     if parts.count >= 3, parts[2].hasPrefix("sha256=") {
