@@ -104,12 +104,17 @@ public enum SessionOpening {
         }
     }
 
-    /// What an ended session left (its script, results), or nil when there is nothing but a lock file.
+    /// What a session writes that a new bench would append to or overwrite: the script, the run
+    /// results, the state and event log. Other files (a folder made ready by hand) do not make a session.
+    static let recordedEntries: Set<String> = ["runs", "state.json", "events.jsonl"]
+
+    /// What an ended session left (its script, results, state), or nil when it recorded nothing.
     static func recordedContents(of folder: URL, script: URL) -> String? {
         let fm = FileManager.default
         var found: [String] = []
         if fm.fileExists(atPath: script.path) { found.append(DisplayPath.of(script)) }
-        let entries = ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0 != SessionLock.fileName }
+        let all = ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0 != SessionLock.fileName }
+        let entries = all.contains(where: recordedEntries.contains) ? all : []
         if !entries.isEmpty { found.append("\(DisplayPath.of(folder))/ with \(entries.sorted().prefix(4).joined(separator: ", "))\(entries.count > 4 ? ", …" : "")") }
         return found.isEmpty ? nil : found.joined(separator: " and ")
     }
