@@ -91,6 +91,18 @@ final class RecipeCatalogTests: XCTestCase {
         XCTAssertEqual(entry.shadowed.map(\.path), [yml.path])
     }
 
+    func testAFilePathWorksWhereANameDoes() throws {
+        let file = try writeServer("mine", in: "elsewhere", description: "not in any recipe folder")
+        let catalog = RecipeCatalog(directories: [])
+        let loaded = try catalog.load(.server, named: file.path)
+        XCTAssertEqual(loaded.entry.origin, .file)
+        XCTAssertEqual(loaded.entry.name, file.path, "the path as given, so the script and a replay name the same file")
+        XCTAssertEqual(loaded.recipe.name, "mine")
+        XCTAssertThrowsError(try catalog.load(.server, named: root.path + "/nope.yaml")) {
+            XCTAssertEqual("\($0)", "no server recipe file at \(self.root.path)/nope.yaml")
+        }
+    }
+
     func testUnknownNameSuggestsTheNearest() throws {
         try writeServer("redis", in: "one", description: "x")
         try writeServer("nginx", in: "one", description: "x")

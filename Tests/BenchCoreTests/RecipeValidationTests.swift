@@ -106,6 +106,15 @@ final class RecipeValidationTests: XCTestCase {
               type: tcp
               timeout: 30 seconds
             """, ["S:8:12: readiness.timeout: '30 seconds' is not a duration; use \(durations)"]),
+        Case("duration without a unit", .client, """
+            name: c
+            kind: http
+            target: {service: nginx, port: main}
+            workload:
+              duration: 10
+            params:
+              path: /
+            """, ["C:5:13: workload.duration: '10' has no unit; write '10s' for seconds (\(durations))"]),
         Case("bad ports", .server, """
             name: s
             service:

@@ -136,8 +136,22 @@ public struct RecipeCatalog: Sendable {
         return names.sorted()
     }
 
-    /// The recipe `name` of `kind`, or a BenchError suggesting the nearest name.
+    /// Whether `given` is meant as a file path rather than a recipe name: it has a folder or a YAML extension.
+    public static func isPath(_ given: String) -> Bool {
+        given.contains("/") || given.hasSuffix(".yaml") || given.hasSuffix(".yml")
+    }
+
+    /// The recipe `name` of `kind`, or a BenchError suggesting the nearest name. A file path works
+    /// wherever a name does (`client run ./mychat.yaml`), without restarting bench with `--recipes`;
+    /// its name is the path as given, so the script and a replay find the same file.
     public func entry(_ kind: RecipeKind, named name: String) throws -> RecipeEntry {
+        if Self.isPath(name) {
+            let file = URL(fileURLWithPath: NSString(string: name).expandingTildeInPath)
+            guard !Self.isDirectory(file), FileManager.default.fileExists(atPath: file.path) else {
+                throw BenchError("no \(kind.rawValue) recipe file at \(name)\(FileManager.default.fileExists(atPath: file.path) ? " (it is a folder)" : "")")
+            }
+            return RecipeEntry(name: name, kind: kind, file: file, origin: .file)
+        }
         let all = entries(kind)
         if let hit = all.first(where: { $0.name == name }) { return hit }
         let list = "see '\(kind.rawValue) list'"

@@ -21,6 +21,8 @@ public enum RecipeKind: String, CaseIterable, Sendable {
 /// Where a recipe directory came from; also its rank in the search order (earlier shadows later).
 public enum RecipeOrigin: Sendable, Equatable {
     case option, environment, workingDirectory, shipped
+    /// Given as a file path where a name goes (`client run ./mychat.yaml`).
+    case file
 
     /// How `server list` names the origin.
     public var label: String {
@@ -29,6 +31,7 @@ public enum RecipeOrigin: Sendable, Equatable {
         case .environment: return "$BENCH_RECIPES"
         case .workingDirectory: return "./recipes"
         case .shipped: return "shipped"
+        case .file: return "file"
         }
     }
 }

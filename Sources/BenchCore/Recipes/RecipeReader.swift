@@ -245,6 +245,12 @@ final class RecipeReader {
             expected("a duration", node, path, hint: " (\(BenchDuration.acceptedForms))")
             return nil
         }
+        // A bare number has no unit to read: `10` is ten seconds to bench, ten minutes to SLURM's --time.
+        if let plain = Double(scalar.string.trimmingCharacters(in: .whitespaces)), plain.isFinite {
+            report(node, path, "'\(scalar.string)' has no unit; write '\(scalar.string.trimmingCharacters(in: .whitespaces))s' for seconds "
+                + "(\(BenchDuration.acceptedForms))")
+            return nil
+        }
         guard let value = BenchDuration(parsing: scalar.string) else {
             report(node, path, "'\(scalar.string)' is not a duration; use \(BenchDuration.acceptedForms)")
             return nil

@@ -104,7 +104,9 @@ public final class Session: Sendable {
     /// hash for the script. Returns true on first use.
     @discardableResult
     public func useRecipe(_ loaded: LoadedRecipe) throws -> Bool {
-        let key = "\(loaded.entry.kind.folderName)/\(loaded.entry.name)"
+        // A recipe given as a path is copied under its file's stem, like one found by name.
+        let stem = loaded.entry.origin == .file ? loaded.entry.file.deletingPathExtension().lastPathComponent : loaded.entry.name
+        let key = "\(loaded.entry.kind.folderName)/\(stem)"
         let use = RecipeUse(kind: loaded.entry.kind, name: loaded.entry.name, sha256: loaded.sha256, source: loaded.entry.file.path)
         let isNew = state.withLock { s -> Bool in
             if let earlier = s.recipesUsed[key], earlier.sha256 == use.sha256 { return false }

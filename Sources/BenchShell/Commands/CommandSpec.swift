@@ -124,11 +124,22 @@ public struct OptionSpec: Sendable {
 }
 
 /// Whether a successful command is appended to the session script.
-public enum Recording: Sendable {
+public enum Recording: Sendable, Equatable {
     /// Read-only commands (list, info, help): not recorded.
     case never
     /// Commands that change state or produce results.
     case always
+    /// Commands that write something outside the experiment (a recipe template): not recorded, for the reason given.
+    case outside(String)
+
+    /// The line `help COMMAND` ends with.
+    var helpLine: String {
+        switch self {
+        case .always: "Recorded in the session script."
+        case .never: "Not recorded (it changes nothing)."
+        case .outside(let why): "Not recorded: \(why)."
+        }
+    }
 }
 
 /// One command as a declaration: help, completion, validation and recording all read it.

@@ -77,6 +77,6 @@ enum HelpCommands {
             for example in spec.examples { context.print("  bench> \(example)") }
         }
         if !spec.aliases.isEmpty { context.print("\nAliases: \(spec.aliases.joined(separator: ", "))") }
-        context.print(spec.recording == .always ? "\nRecorded in the session script." : "\nNot recorded (it changes nothing).")
+        context.print("\n" + spec.recording.helpLine)
     }
 }

@@ -71,7 +71,9 @@ enum RecipeCommands {
         discussion: "Writes DIR/servers|clients|monitors/NAME.yaml (DIR defaults to ./recipes). Every field is present with its default and a comment; the file passes 'recipe check' as written.",
         arguments: [New.kind.spec, New.name.spec],
         options: [New.dir.spec, New.force.spec],
-        examples: ["recipe new server my-redis", "recipe new client my-load --dir ~/bench-recipes"]
+        examples: ["recipe new server my-redis", "recipe new client my-load --dir ~/bench-recipes"],
+        recording: .outside("it writes a recipe file, not a step of the experiment; the first recorded command that uses the recipe "
+            + "records its hash and copies it into the session's recipes/ folder")
     ) { invocation, context in
         let kind = invocation[New.kind]
         let name = invocation[New.name]
