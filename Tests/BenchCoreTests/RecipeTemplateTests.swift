@@ -13,6 +13,19 @@ final class RecipeTemplateTests: XCTestCase {
         }
     }
 
+    func testEveryClientKindHasATemplateThatValidates() throws {
+        for clientKind in RecipeTemplate.clientKinds {
+            let text = RecipeTemplate.text(kind: .client, name: "c", clientKind: clientKind)
+            let recipe = try XCTUnwrap(RecipeLoader.parse(text: text, file: "clients/c.yaml", kind: .client).client, clientKind.rawValue)
+            XCTAssertEqual(recipe.kind, clientKind)
+            XCTAssertTrue(text.contains("# "), "commented")
+        }
+        let chat = try XCTUnwrap(RecipeLoader.parse(text: RecipeTemplate.text(kind: .client, name: "c", clientKind: .openai),
+                                                    file: "c.yaml", kind: .client).client)
+        XCTAssertEqual(chat.target?.service, "llama-smollm2")
+        XCTAssertEqual(chat.workload.mode, .open)
+    }
+
     func testTemplatesShowTheDefaults() throws {
         let server = try XCTUnwrap(RecipeLoader.parse(text: RecipeTemplate.text(kind: .server, name: "t"), file: "t.yaml", kind: .server).server)
         XCTAssertEqual(server.resources, ResourceSpec())

@@ -1,20 +1,25 @@
 /// The commented starting point `recipe new KIND NAME` writes: every field with its default.
 public enum RecipeTemplate {
-    /// A template for a recipe of `kind` named `name` that passes validation as written.
-    public static func text(kind: RecipeKind, name: String) -> String {
+    /// The client kinds with a template: those the load engine runs, so a template is never a recipe
+    /// that cannot be used.
+    public static let clientKinds: [ClientKind] = [.http, .openai, .redis]
+
+    /// A template for a recipe of `kind` named `name` that passes validation as written; `clientKind`
+    /// picks the client template (http when nil).
+    public static func text(kind: RecipeKind, name: String, clientKind: ClientKind? = nil) -> String {
         let shownName = ["null", "Null", "NULL", "~"].contains(name) ? "\"\(name)\"" : name
         let header = """
             # \(kind.rawValue.capitalized) recipe '\(name)'. bench finds recipes by file name: keep this file at
             # \(kind.folderName)/\(name).yaml under a recipe directory (--recipes DIR, $BENCH_RECIPES, ./recipes).
             # Check it with 'recipe check FILE'; every field is described in recipes/README.md.
-            name: \(shownName)                        # must equal the file name
+            \(("name: " + shownName).padding(toLength: max(36, shownName.count + 7), withPad: " ", startingAt: 0))# must equal the file name
             description: ""                     # one line shown by '\(kind.rawValue) list'
 
             """
         switch kind {
-        case .server: return header + server
-        case .client: return header + client
-        case .monitor: return header + monitor
+        case .server: return header + "\n" + server
+        case .client: return header + client(clientKind ?? .http)
+        case .monitor: return header + "\n" + monitor
         }
     }
 
@@ -72,13 +77,31 @@ public enum RecipeTemplate {
 
         """
 
-    private static let client = """
-        kind: http                          # http | openai | redis | chroma | exec
+    /// The client template of one kind: its target, a workload shaped for it and its params.
+    private static func client(_ kind: ClientKind) -> String {
+        let (service, workload, params, slo): (String, String, String, String)
+        switch kind {
+        case .openai: (service, workload, params, slo) = ("llama-smollm2", openWorkload, openaiParams, openaiSLO)
+        case .redis: (service, workload, params, slo) = ("redis", closedWorkload, redisParams, latencySLO)
+        default: (service, workload, params, slo) = ("nginx", closedWorkload, httpParams, latencySLO)
+        }
+        // Comments start in one column, as in the fixed parts of the template.
+        func commented(_ text: String, _ comment: String) -> String {
+            text + String(repeating: " ", count: max(1, 36 - text.count)) + "# " + comment
+        }
+        return [
+            "",
+            commented("kind: \(kind.rawValue)", "the protocol: \(clientKinds.map(\.rawValue).joined(separator: " | ")) (recipe new client NAME --kind K)"),
+            "",
+            commented("target:", "the server recipe this client is written for"),
+            commented("  service: \(service)", "'client run NAME --target s1' binds it to a running instance"),
+            commented("  port: main", "the named port to send to (default main)"),
+            "",
+            "",
+        ].joined(separator: "\n") + [workload, params, slo].joined(separator: "\n")
+    }
 
-        target:                             # the server recipe this client is written for
-          service: nginx                    # 'client run NAME --target s1' binds it to a running instance
-          port: main                        # the named port to send to (default main)
-
+    private static let closedWorkload = """
         workload:
           mode: closed                      # closed: 'concurrency' connections back to back | open: 'rate' arrivals/s
           concurrency: 10                   # connections (closed) or the cap on requests in flight (open); default 10
@@ -89,14 +112,64 @@ public enum RecipeTemplate {
           warmup: 0s                        # load sent first and not measured (default 0s)
           seed: 1                           # seeds every random choice, so a replay sends the same load (default 1)
 
-        params:                             # kind-specific; these are http's, recipes/README.md lists the others
+        """
+
+    private static let openWorkload = """
+        workload:
+          mode: open                        # open: 'rate' arrivals/s whether or not earlier requests finished (as vLLM's bench serve)
+          rate: 1                           # requests per second; 'client run NAME --rate 4' overrides
+          arrival: poisson                  # constant | poisson (default constant)
+          concurrency: 16                   # the cap on requests in flight (default 10)
+          duration: 30s                     # measured time (default 10s)
+          # requests: 100                   # also stop after this many requests (default: no limit)
+          warmup: 0s                        # load sent first and not measured (default 0s)
+          seed: 1                           # seeds arrivals and prompts, so a replay sends the same load (default 1)
+
+        """
+
+    private static let httpParams = """
+        params:                             # http's; recipes/README.md lists every kind's
           method: GET                       # default GET
           path: /                           # default /
           headers: {}                       # extra request headers (default none)
           # body: "..."                     # request body (or body_file: PATH, not both)
           expect_status: 200                # other statuses count as errors (default 200)
 
-        slo: {}                             # objectives for goodput, e.g. {p99_ms: 50}; openai: ttft_ms, tpot_ms, e2el_ms
+        """
+
+    private static let redisParams = """
+        params:                             # redis's (RESP); recipes/README.md lists every kind's
+          command: mixed                    # get | set | mixed (default get)
+          ratio: "1:10"                     # SET:GET of a mixed workload (quoted, or YAML reads a base-60 number)
+          keyspace: 10000                   # keys key:0 … key:N-1 (default 10000)
+          value_size: 64B                   # bytes per SET value (default 64B)
+          pipeline: 1                       # commands per round trip on a connection, 1…1024 (default 1)
+
+        """
+
+    private static let openaiParams = """
+        params:                             # openai's, named as in vLLM's bench serve; recipes/README.md lists every kind's
+          endpoint: chat                    # chat: /v1/chat/completions | completions: /v1/completions (streamed)
+          # model: my-model                 # the request's model (default: the server's first model)
+          max_tokens: 64                    # default 64
+          temperature: 0                    # default 0
+          ignore_eos: false                 # true keeps generating past end-of-sequence, for fixed output lengths
+          dataset: random                   # random | file | sharegpt (default random)
+          input_len: 128                    # prompt tokens of the random dataset (default 128)
+          output_len: 64                    # output tokens of the random dataset (default 64)
+          range_ratio: 0                    # lengths vary uniformly within ± this fraction (default 0)
+          # dataset_path: prompts.jsonl     # required for file (JSONL) and sharegpt (JSON)
+          # api_key_env: OPENAI_API_KEY     # the environment variable holding the API key (never written anywhere)
+
+        """
+
+    private static let latencySLO = """
+        slo: {}                             # objectives, e.g. {p99_ms: 50}
+
+        """
+
+    private static let openaiSLO = """
+        slo: {}                             # objectives for goodput, e.g. {ttft_ms: 500, tpot_ms: 50, e2el_ms: 5000}
 
         """
 

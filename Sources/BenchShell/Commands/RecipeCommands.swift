@@ -64,14 +64,16 @@ enum RecipeCommands {
         static let name: ArgumentKey<String> = .one("NAME", "the recipe name (also its file name)")
         static let dir: OptionKey<String> = .string("dir", "DIR", "recipe root to write into", default: "recipes", completion: .files)
         static let force: OptionKey<Bool> = .flag("force", "overwrite an existing file")
+        static let clientKind: OptionKey<ClientKind?> = .choice("kind", "KIND", "client recipes: the protocol (default http)",
+                                                                cases: RecipeTemplate.clientKinds)
     }
 
     static let new = CommandSpec(
         ["recipe", "new"], area: .recipes, abstract: "Write a commented recipe template to start from",
         discussion: "Writes DIR/servers|clients|monitors/NAME.yaml (DIR defaults to ./recipes). Every field is present with its default and a comment; the file passes 'recipe check' as written.",
         arguments: [New.kind.spec, New.name.spec],
-        options: [New.dir.spec, New.force.spec],
-        examples: ["recipe new server my-redis", "recipe new client my-load --dir ~/bench-recipes"],
+        options: [New.dir.spec, New.force.spec, New.clientKind.spec],
+        examples: ["recipe new server my-redis", "recipe new client my-load --dir ~/bench-recipes", "recipe new client my-chat --kind openai"],
         recording: .outside("it writes a recipe file, not a step of the experiment; the first recorded command that uses the recipe "
             + "records its hash and copies it into the session's recipes/ folder")
     ) { invocation, context in
@@ -80,12 +82,16 @@ enum RecipeCommands {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix(".") else {
             throw BenchError.usage("recipe new: NAME '\(name)' must be letters, digits, '-', '_' or '.' (it becomes the file name)")
         }
+        let clientKind = invocation[New.clientKind]
+        if clientKind != nil && kind != .client {
+            throw BenchError.usage("recipe new: --kind is for client recipes (the protocol); a \(kind.rawValue) recipe has none")
+        }
         let root = URL(fileURLWithPath: NSString(string: invocation[New.dir]).expandingTildeInPath)
         let file = root.appendingPathComponent(kind.folderName).appendingPathComponent("\(name).yaml")
         if FileManager.default.fileExists(atPath: file.path) && !invocation[New.force] {
             throw BenchError("recipe new: \(DisplayPath.of(file)) exists; use --force to overwrite it")
         }
-        try FileWriting.writeAtomically(Data(RecipeTemplate.text(kind: kind, name: name).utf8), to: file)
+        try FileWriting.writeAtomically(Data(RecipeTemplate.text(kind: kind, name: name, clientKind: clientKind).utf8), to: file)
         context.print("wrote \(DisplayPath.of(file)); check it with: recipe check \(DisplayPath.of(file))")
     }
 
