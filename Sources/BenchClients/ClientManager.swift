@@ -13,14 +13,17 @@ public actor ClientManager {
     }
 
     public let session: Session
-    private var records: [Handle: RunRecord] = [:]
-    private var tasks: [Handle: Task<RunResult, Error>] = [:]
+    // Internal rather than private: the exec path (ClientManager+Exec) keeps its runs here too.
+    var records: [Handle: RunRecord] = [:]
+    var tasks: [Handle: Task<RunResult, Error>] = [:]
     /// Engines of running runs, reachable without the actor so Ctrl-C can stop one at once.
     private nonisolated let engines = Mutex<[Handle: LoadEngine]>([:])
+    /// Exec runs (external tools) in progress, stopped like engines.
+    nonisolated let execRuns = Mutex<[Handle: ExecToolRun]>([:])
 
     /// The server side of a run (the monitor section), asked for before the result is written.
     public typealias ServerSide = @Sendable (_ server: Handle, _ started: Date, _ ended: Date) async -> [String: JSONValue]?
-    private let serverSide: ServerSide?
+    let serverSide: ServerSide?
 
     public init(session: Session, serverSide: ServerSide? = nil) {
         self.session = session
@@ -95,6 +98,8 @@ public actor ClientManager {
             loadProtocol = .http(params, hostHeader: hostHeader)
         case .redis(let params):
             loadProtocol = .redis(params)
+        case .exec(let params):
+            return try startExec(request, params: params, progress: progress, targetAlive: targetAlive)
         default:
             throw BenchError("client kind '\(request.recipe.kind.rawValue)' is not supported by the load engine yet (supported: http, redis, openai)")
         }
@@ -190,15 +195,17 @@ public actor ClientManager {
     /// Stops a run's engine right away (Ctrl-C); the run still writes what it measured.
     public nonisolated func stopNow(_ handle: Handle) {
         engines.withLock { $0[handle] }?.stop()
+        execRuns.withLock { $0[handle] }?.stop()
     }
 
     /// Stops every running run (bench is leaving).
     public nonisolated func stopAllNow() {
         for engine in engines.withLock({ Array($0.values) }) { engine.stop() }
+        for run in execRuns.withLock({ Array($0.values) }) { run.stop() }
     }
 
     /// `runs/rN.json`, written atomically.
-    private func writeResult(_ result: RunResult, handle: Handle) throws {
+    func writeResult(_ result: RunResult, handle: Handle) throws {
         let url = try session.ensureDirectory().appendingPathComponent("runs/\(handle).json")
         let text = session.secrets.redact(String(decoding: try result.jsonData(), as: UTF8.self))
         try FileWriting.writeAtomically(Data(text.utf8), to: url)

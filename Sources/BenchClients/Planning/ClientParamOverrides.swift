@@ -50,6 +50,14 @@ public enum ClientParamOverrides {
                 }
             }
             return .redis(RedisParams(command: command, ratio: ratio, keyspace: keyspace, valueSize: size, pipeline: pipeline))
+        case .exec(let p):
+            // An exec recipe's parameters are its own settings, the {{set.KEY}} of its command.
+            var replaced: [String: String] = [:]
+            for (key, value) in sets {
+                guard p.settings[key] != nil else { throw unknown(key, p.settings.keys.sorted()) }
+                replaced[key] = value
+            }
+            return .exec(p.with(settings: replaced))
         default:
             throw BenchError.usage("client run: --set is not supported for this client kind yet")
         }

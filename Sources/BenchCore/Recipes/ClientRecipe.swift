@@ -223,15 +223,6 @@ public struct ChromaParams: Sendable, Equatable {
     }
 }
 
-/// Runs a command per request; exit status 0 is success.
-public struct ExecParams: Sendable, Equatable {
-    public let command: [String]
-
-    public init(command: [String]) {
-        self.command = command
-    }
-}
-
 /// Service-level objectives; a request that meets every given one counts towards goodput.
 public struct SLOSpec: Sendable, Equatable {
     public let ttftMs: Double?

@@ -140,6 +140,22 @@ extension ClientRecipe {
                      ("params.dim", String(p.dim)), ("params.n_results", String(p.nResults))]
         case .exec(let p):
             rows.append(("params.command", shellJoined(p.command)))
+            for (index, argv) in p.setup.enumerated() { rows.append(("params.setup[\(index)]", shellJoined(argv))) }
+            rows.append(("params.package", p.package ?? "(not named)"))
+            for metric in p.metrics {
+                let source = switch metric.source {
+                case .regex(let pattern): "regex \(pattern)"
+                case .json(let path): "json \(path)"
+                }
+                rows.append(("params.metrics.\(metric.name)", "\(source) (merge: \(metric.merge.rawValue))"))
+            }
+            rows.append(("params.requests_metric", p.requestsMetric ?? "(none)"))
+            if let log = p.latencyLog {
+                rows.append(("params.latency_log", "\(log.files), latency in column \(log.latencyColumn)"
+                    + (log.lagColumn.map { ", lag in column \($0)" } ?? "") + " (\(log.unit.rawValue))"))
+            }
+            for (key, value) in p.settings.sorted(by: { $0.key < $1.key }) { rows.append(("params.settings.\(key)", value)) }
+            rows.append(("params.grace", p.grace.description))
         }
         if slo.isEmpty {
             rows.append(("slo", "(none)"))

@@ -11,7 +11,7 @@ extension RecipeLoader {
         .openai: ["endpoint", "model", "max_tokens", "temperature", "ignore_eos", "dataset", "input_len", "output_len",
                   "range_ratio", "dataset_path", "api_key_env"],
         .chroma: ["operation", "collection", "dim", "n_results"],
-        .exec: ["command"],
+        .exec: execFields,
     ]
     static let httpMethods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
@@ -42,10 +42,8 @@ extension RecipeLoader {
         case .openai?: params = .openai(openAIParams(paramsMap, r))
         case .chroma?: params = .chroma(chromaParams(paramsMap, r))
         case .exec?:
-            if let m = paramsMap {
-                if let node = r.required(m, "command"), let argv = r.argv(node, "params.command") { params = .exec(ExecParams(command: argv.map(\.value))) }
-            } else if map.value("params") == nil {
-                r.report(map.keyNode("params") ?? map.node, "params.command", "missing required field (an exec client runs params.command per request)")
+            if paramsMap != nil || map.value("params") == nil {
+                params = .exec(execParams(paramsMap, r, paramsNode: map.keyNode("params") ?? map.node, portName: target?.port ?? "main"))
             }
         case nil: break
         }

@@ -12,6 +12,13 @@ public enum RecipePlaceholders {
     /// The valid forms, for error messages and help.
     public static let validForms = "{{host}}, {{dir}}, {{cache}}, {{session}}, {{port.NAME}}, {{set.KEY}}"
 
+    /// Placeholders of an exec client's argv: the target and the run's shape.
+    public static let execFixedNames = ["host", "port", "duration_s", "concurrency", "rate", "requests", "seed", "run_dir"]
+
+    /// The valid forms in an exec client, for error messages and the reference.
+    public static let execValidForms = "{{host}}, {{port}}, {{port.NAME}} (the target's port), {{duration_s}}, {{concurrency}}, "
+        + "{{rate}}, {{requests}}, {{seed}}, {{run_dir}}, {{set.KEY}}"
+
     /// One `{{…}}` occurrence: `token` as written, `name` trimmed from inside the braces
     /// (nil when the braces are not closed, in which case `token` is `{{`).
     struct Occurrence: Equatable {

@@ -368,12 +368,14 @@ final class RecipeReader {
     // MARK: Placeholders
 
     /// Checks the placeholders of a templated value against the declared ports and settings.
-    func checkPlaceholders(_ text: String, node: Node, path: String, ports: [String], settings: [String]) {
+    func checkPlaceholders(_ text: String, node: Node, path: String, ports: [String], settings: [String],
+                           fixed: [String] = RecipePlaceholders.fixedNames, validForms: String = RecipePlaceholders.validForms) {
         var seen: [String: Int] = [:]
         for occurrence in RecipePlaceholders.scan(text) {
             let index = seen[occurrence.token, default: 0]
             seen[occurrence.token] = index + 1
-            guard let problem = RecipeReader.placeholderProblem(occurrence, ports: ports, settings: settings) else { continue }
+            guard let problem = RecipeReader.placeholderProblem(occurrence, ports: ports, settings: settings, fixed: fixed,
+                                                                validForms: validForms) else { continue }
             if let place = locate(occurrence.token, occurrence: index, from: node.mark) {
                 report(line: place.line, column: place.column, path, problem)
             } else {
@@ -382,9 +384,10 @@ final class RecipeReader {
         }
     }
 
-    static func placeholderProblem(_ occurrence: RecipePlaceholders.Occurrence, ports: [String], settings: [String]) -> String? {
+    static func placeholderProblem(_ occurrence: RecipePlaceholders.Occurrence, ports: [String], settings: [String],
+                                   fixed: [String] = RecipePlaceholders.fixedNames, validForms: String = RecipePlaceholders.validForms) -> String? {
         guard let name = occurrence.name else { return "'{{' has no closing '}}'" }
-        if RecipePlaceholders.fixedNames.contains(name) { return nil }
+        if fixed.contains(name) { return nil }
         let token = "{{\(name)}}"
         if name.hasPrefix("port.") {
             let port = String(name.dropFirst("port.".count))
@@ -400,10 +403,10 @@ final class RecipeReader {
             return "placeholder '\(token)' has no default in 'settings'"
                 + (hint.isEmpty ? " (add '\(key)' under settings)" : hint)
         }
-        let candidates = RecipePlaceholders.fixedNames + ports.map { "port.\($0)" } + settings.map { "set.\($0)" }
+        let candidates = fixed + ports.map { "port.\($0)" } + settings.map { "set.\($0)" }
         let best = Suggestions.nearest(to: name, in: candidates).first
         return "unknown placeholder '\(token)'"
             + (best.map { "; did you mean '{{\($0)}}'?" } ?? "")
-            + " (valid: \(RecipePlaceholders.validForms))"
+            + " (valid: \(validForms))"
     }
 }

@@ -52,6 +52,7 @@ extension RunResult {
     private static func mergedKindMetrics(_ parts: [RunResult], duration: Double) -> [String: JSONValue] {
         // The parts' histograms are all in the merged ones; repeating them per part would only swell the file.
         let perPart: JSONValue = .array(parts.map { .object($0.kindMetrics.filter { $0.key != LLMHistograms.key }) })
+        if let exec = mergedExecMetrics(parts) { return exec.merging(["per_part": perPart]) { $1 } }
         let snapshots = parts.compactMap { LLMSnapshot(kindMetrics: $0.kindMetrics) }
         guard snapshots.count == parts.count, let llm = LLMSnapshot.merged(snapshots) else { return ["per_part": perPart] }
         let failed = parts.reduce(0) { $0 + Int($1.kindMetrics["failed"]?.number ?? 0) }
@@ -62,6 +63,30 @@ extension RunResult {
         }
         metrics["per_part"] = perPart
         return metrics
+    }
+
+    /// Where an exec run keeps each metric's merge rule in `kind_metrics`, so parts on several nodes combine by it.
+    public static let execMergeKey = "exec_merge"
+
+    /// An exec tool's figures over every part, each by the rule its recipe gave (rates and counts add
+    /// up, averages do not); nil unless every part is an exec run that read them.
+    static func mergedExecMetrics(_ parts: [RunResult]) -> [String: JSONValue]? {
+        guard case .object(let rules)? = parts.first?.kindMetrics[execMergeKey],
+              parts.allSatisfy({ $0.kindMetrics[execMergeKey] != nil }) else { return nil }
+        var merged = parts.first!.kindMetrics.filter { !(rules[$0.key] != nil) }
+        for (name, rule) in rules {
+            let values = parts.compactMap { $0.kindMetrics[name]?.number }
+            guard values.count == parts.count, case .string(let how) = rule else { continue }
+            let value: Double = switch how {
+            case "mean": values.reduce(0, +) / Double(values.count)
+            case "max": values.max() ?? 0
+            case "min": values.min() ?? 0
+            default: values.reduce(0, +)
+            }
+            merged[name] = .number(value)
+        }
+        merged["exit_status"] = .string(parts.compactMap { $0.kindMetrics["exit_status"]?.text }.joined(separator: ", "))
+        return merged
     }
 
     private static func sum<T: AdditiveArithmetic>(_ a: T?, _ b: T?) -> T? {

@@ -52,7 +52,7 @@ public enum RunSummaryRenderer {
             out.append("")
             out.append("  \(r.recipe.kind) metrics")
             // The serialized histograms are for merging, not reading; the metrics beside them summarise them.
-            for (key, value) in r.kindMetrics.sorted(by: { $0.key < $1.key }) where key != LLMHistograms.key {
+            for (key, value) in r.kindMetrics.sorted(by: { $0.key < $1.key }) where key != LLMHistograms.key && key != RunResult.execMergeKey {
                 out.append("    \(key.padding(toLength: max(24, key.count), withPad: " ", startingAt: 0)) \(value.text)")
             }
         }
@@ -119,7 +119,7 @@ public enum RunSummaryRenderer {
             ("sender lag", r.latency.senderLag),
             ("time to 1st byte", r.latency.timeToFirstByte),
         ]
-        for (name, s) in rows where !(name == "time to 1st byte" && s.count == 0) {
+        for (name, s) in rows where name == "response time" || s.count > 0 {
             let values = [s.mean, s.p50, s.p90, s.p95, s.p99, s.p999, s.max].map { pad(millis($0), 9) }.joined()
             out.append("    " + name.padding(toLength: 18, withPad: " ", startingAt: 0) + values + "    " + count(s.count))
         }
