@@ -3,7 +3,9 @@ import BenchPlacement
 import Foundation
 import Synchronization
 
-/// The session's monitors by handle (m1, …): deploys them, attaches servers, queries and exports.
+/// The session's monitors by handle (m1, …): deploys them, attaches servers, queries and exports;
+/// watches that they still run (`+Watch`), starts them again (`+Restart`), and says in each run's
+/// result how much of it they saw (`+RunSection`).
 public actor MonitorManager {
     /// One monitor of the session.
     public struct Entry: Sendable {
@@ -12,18 +14,28 @@ public actor MonitorManager {
         public let monitor: any Monitor
         public let directory: String
         public var attached: [Handle: MonitorTarget]
-        public var running: Bool
+        public var state: MonitorState
+        /// When it last started (`monitor start` or `restart`): a watch result from an earlier life is stale.
+        public var startedAt: Date
+        /// When it saw nothing: deaths, hangs, stops, restarts. Run sections measure their windows against these.
+        public var outages: [MonitorOutage] = []
     }
 
     public let session: Session
-    private var entries: [Handle: Entry] = [:]
+    var entries: [Handle: Entry] = [:]
+    /// Monitors being stopped or restarted: the watch leaves them alone (their processes end on purpose).
+    var busy: Set<Handle> = []
+    /// Probes in a row each monitor did not answer, and when the first of them began.
+    var failedProbes: [Handle: (count: Int, since: Date)] = [:]
+    var watchTask: Task<Void, Never>?
+    var probeTask: Task<Void, Never>?
     /// Process groups of running Prometheus deployments, for a signal handler to stop synchronously.
-    private nonisolated let liveGroups = Mutex<[Handle: [Int32]]>([:])
+    nonisolated let liveGroups = Mutex<[Handle: [Int32]]>([:])
     /// Prometheus jobs, for a signal handler to cancel synchronously.
-    private nonisolated let liveJobs = Mutex<[Handle: (SlurmOrchestrator, String)]>([:])
+    nonisolated let liveJobs = Mutex<[Handle: (SlurmOrchestrator, String)]>([:])
 
     /// Where monitor processes and jobs are recorded for cleanup after a SIGKILL (the session's state.json).
-    private let ledger: (any PlacementLedger)?
+    let ledger: (any PlacementLedger)?
 
     public init(session: Session, ledger: (any PlacementLedger)? = nil) {
         self.session = session
@@ -89,13 +101,10 @@ public actor MonitorManager {
                 monitor = BuiltinSampler(recipe: recipe)
             }
             try await monitor.start()
-            if let prometheus = monitor as? PrometheusMonitor {
-                if let slurm, let id = await prometheus.deployment.jobId { liveJobs.withLock { $0[handle] = (slurm, id) } }
-                let processes = await prometheus.deployment.processes
-                liveGroups.withLock { $0[handle] = processes.map(\.processGroup) }
-                await ledger?.recordAuxiliary(handle, processes)
-            }
-            entries[handle] = Entry(handle: handle, recipe: recipe.name, monitor: monitor, directory: directory, attached: [:], running: true)
+            await register(handle, monitor)
+            entries[handle] = Entry(handle: handle, recipe: recipe.name, monitor: monitor, directory: directory, attached: [:],
+                                    state: .live, startedAt: Date())
+            startWatching()
             return handle
         } catch {
             liveJobs.withLock { $0[handle] = nil }
@@ -104,10 +113,35 @@ public actor MonitorManager {
         }
     }
 
+    /// Records what a (re)started monitor runs: for the signal handler, and in state.json for `--cleanup`.
+    func register(_ handle: Handle, _ monitor: any Monitor) async {
+        guard let prometheus = monitor as? PrometheusMonitor else { return }
+        if let job = prometheus.deployment.configuration.job, let id = await prometheus.deployment.jobId {
+            liveJobs.withLock { $0[handle] = (job.orchestrator, id) }
+        }
+        let processes = await prometheus.deployment.processes
+        liveGroups.withLock { $0[handle] = processes.map(\.processGroup) }
+        await ledger?.recordAuxiliary(handle, processes)
+    }
+
+    /// Forgets what a stopped monitor ran.
+    func unregister(_ handle: Handle) async {
+        liveGroups.withLock { $0[handle] = nil }
+        liveJobs.withLock { $0[handle] = nil }
+        await ledger?.recordAuxiliary(handle, [])
+    }
+
+    /// A monitor that can be queried, or an error saying why not and what brings it back.
     private func entry(_ handle: Handle) throws -> Entry {
         guard let entry = entries[handle] else { throw BenchError("\(handle): no such monitor") }
-        guard entry.running else { throw BenchError("\(handle) (\(entry.recipe)) is stopped") }
-        return entry
+        switch entry.state {
+        case .stopped:
+            throw BenchError("\(handle) (\(entry.recipe)) is stopped; 'monitor restart \(handle)' starts it again")
+        case .died(let ending) where ending.endsMonitor:
+            throw BenchError("\(handle) (\(entry.recipe)) is not running: \(ending); 'monitor restart \(handle)' starts it again, keeping its data")
+        default:
+            return entry
+        }
     }
 
     /// Starts scraping a server: its metrics endpoint or the exporter beside it (a file_sd target; no reload).
@@ -132,7 +166,7 @@ public actor MonitorManager {
 
     /// Waits (boundedly) until the monitor has sampled the given attached servers once.
     public func settle(_ handle: Handle, servers: [Handle]) async {
-        guard let entry = entries[handle], entry.running else { return }
+        guard let entry = entries[handle], entry.state.canQuery else { return }
         await entry.monitor.settle(servers.compactMap { entry.attached[$0] })
     }
 
@@ -175,33 +209,46 @@ public actor MonitorManager {
         return []
     }
 
+    /// Where a monitor's log is: Prometheus' own, or with `exporter` its node exporter's. Readable
+    /// whatever the monitor's state: a dead one's log says why it died.
+    public func logPath(_ handle: Handle, exporter: Bool) throws -> String {
+        guard let current = entries[handle] else { throw BenchError("\(handle): no such monitor") }
+        guard let deployment = (current.monitor as? PrometheusMonitor)?.deployment else {
+            throw BenchError("\(handle) is the built-in sampler, which runs inside bench and keeps no log; 'monitor targets \(handle)' shows its scrapes")
+        }
+        guard exporter else { return deployment.logPath }
+        guard deployment.configuration.nodeExporterBinary != nil else {
+            throw BenchError("\(handle) runs no node exporter (its recipe '\(current.recipe)' lists no 'node' under exporters)")
+        }
+        return deployment.nodeExporterLogPath
+    }
+
     public func export(_ handle: Handle, window: TimeWindow, extra: [NamedQuery], format: MonitorExportFormat, to path: String) async throws {
         try await entry(handle).monitor.export(window: window, extra: extra, format: format, to: path)
     }
 
-    /// For a run's result: each running monitor attached to `server`, its recipe's queries summarised over the window.
-    public func runSection(server: Handle, window: TimeWindow) async -> [String: JSONValue]? {
-        var section: [String: JSONValue] = [:]
-        for current in all where current.running {
-            guard let target = current.attached[server] else { continue }
-            let summary = await current.monitor.summary(window: window)
-            var queries: [String: JSONValue] = [:]
-            for (name, values) in summary.values(for: target) {
-                queries[name] = .object(values.mapValues { $0.isFinite ? .number($0) : .null })
-            }
-            section[current.handle.description] = .object(["recipe": .string(current.recipe), "queries": .object(queries)])
+    /// Stops a monitor (what is left of one that died) and returns its state before, so the caller
+    /// can say whether it was running. Errors for a monitor already stopped.
+    @discardableResult
+    public func stop(_ handle: Handle) async throws -> MonitorState {
+        guard let current = entries[handle] else { throw BenchError("\(handle): no such monitor") }
+        guard current.state.hasProcesses else {
+            throw BenchError("\(handle) (\(current.recipe)) is already \(current.state); 'monitor restart \(handle)' starts it again")
         }
-        return section.isEmpty ? nil : section
-    }
-
-    public func stop(_ handle: Handle) async throws {
-        let current = try entry(handle)
+        busy.insert(handle)
         await current.monitor.stop()
-        liveGroups.withLock { $0[handle] = nil }
-        liveJobs.withLock { $0[handle] = nil }
-        await ledger?.recordAuxiliary(handle, [])
-        entries[handle]?.running = false
+        busy.remove(handle)
+        await unregister(handle)
+        let now = Date()
+        if current.state.canQuery {
+            // From here a run sees nothing of it; a dead one's outage already runs.
+            entries[handle]?.outages.append(MonitorOutage(cause: "stopped at \(ClockTime.string(now))", from: now))
+        }
+        entries[handle]?.state = .stopped(at: now)
+        failedProbes[handle] = nil
         session.handles.setLive(handle, false)
+        session.logEvent("monitor-stopped", ["handle": handle.description])
+        return current.state
     }
 
     /// Stops every running Prometheus at once, blocking: for SIGTERM/SIGHUP, when there is no time for the actor.
@@ -210,10 +257,16 @@ public actor MonitorManager {
         ProcessGroupSignaller.terminateNow(liveGroups.withLock { $0.values.flatMap { $0 } }, grace: .seconds(3))
     }
 
+    /// Stops every monitor that has processes left (bench is leaving) and returns each one's state
+    /// before: the caller says "stopped" only of those that were running, and that the others had died.
     @discardableResult
-    public func stopAll() async -> [Handle] {
-        let running = all.filter(\.running).map(\.handle)
-        for handle in running { try? await stop(handle) }
-        return running
+    public func stopAll() async -> [(handle: Handle, before: MonitorState)] {
+        // A death in the last quarter second is still a death, not something bench stopped.
+        await checkForDeaths()
+        var stopped: [(handle: Handle, before: MonitorState)] = []
+        for entry in all where entry.state.hasProcesses {
+            if let before = try? await stop(entry.handle) { stopped.append((entry.handle, before)) }
+        }
+        return stopped
     }
 }

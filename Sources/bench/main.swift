@@ -288,10 +288,16 @@ func runBench() async -> Int32 {
         }
     }
 
+    // What happened after the last command (a server or monitor that died) has no next prompt to show it.
+    for notice in session.takeNotices() { console.info(notice) }
+
     // No orphans: whatever ended the shell (exit, Ctrl-D, end of input, a failed replay), its servers
     // stop with it, unless they were detached (by `detach`, or above).
-    let stoppedMonitors = await monitors.stopAll()
-    if !stoppedMonitors.isEmpty { console.info("stopped \(stoppedMonitors.map(\.description).joined(separator: " ")) on exit") }
+    let monitorsLeft = await monitors.stopAll()
+    let stoppedMonitors = monitorsLeft.filter(\.before.canQuery).map(\.handle.description)
+    if !stoppedMonitors.isEmpty { console.info("stopped \(stoppedMonitors.joined(separator: " ")) on exit") }
+    // A monitor that died is not one bench stopped: what it left running went quietly.
+    for (handle, before) in monitorsLeft where !before.canQuery { console.info("\(handle) had died: \(before)") }
     let detached = await servers.isDetached
     if !detached {
         let stopped = await servers.stopAll(grace: .seconds(10))

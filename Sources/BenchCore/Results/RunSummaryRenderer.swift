@@ -61,6 +61,19 @@ public enum RunSummaryRenderer {
             for (handle, section) in monitor.sorted(by: { $0.key < $1.key }) {
                 guard case .object(let fields) = section, case .object(let queries)? = fields["queries"] else { continue }
                 out.append("")
+                // How much of the run the monitor saw, when not all of it (older results have no status: read as complete).
+                if case .string(let status)? = fields["status"], status != "complete" {
+                    let note = if case .string(let text)? = fields["note"] { ": " + text } else { "" }
+                    out.append("  server side (monitor \(handle)): \(status)\(note)")
+                    if status == "partial" && queries.isEmpty {
+                        // What it saw is kept (Prometheus' TSDB, the sampler's store), only not summarised.
+                        out.append("    'monitor restart \(handle)', then 'monitor export \(handle) --run \(r.run)', reads the samples it kept")
+                    }
+                } else if queries.isEmpty {
+                    out.append("  server side (monitor \(handle)): no samples over the run")
+                }
+                // Never a header over an empty table.
+                guard !queries.isEmpty else { continue }
                 out.append("  server side (monitor \(handle), over the run)        mean          max         last")
                 for (name, value) in queries.sorted(by: { $0.key < $1.key }) {
                     guard case .object(let stats) = value else { continue }

@@ -76,6 +76,8 @@ public actor PrometheusDeployment {
     public nonisolated var discoveryPath: String { configuration.directory + "/discovery.json" }
     public nonisolated var jobScriptPath: String { configuration.directory + "/prometheus.sbatch" }
     public private(set) var nodeExporterPort: Int?
+    /// When SLURM was last asked whether the job still runs (`poll`).
+    private var lastJobCheck: ContinuousClock.Instant?
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -105,7 +107,13 @@ public actor PrometheusDeployment {
         let host = configuration.host
         let promPort: Int
         switch configuration.port {
-        case .auto: promPort = try PortAllocator.freePort(host: host)
+        case .auto:
+            // Started again (`monitor restart`): the address it had, where that is still free.
+            if let earlier = port, (try? PortAllocator.checkAvailable(host: host, port: earlier)) != nil {
+                promPort = earlier
+            } else {
+                promPort = try PortAllocator.freePort(host: host)
+            }
         case .fixed(let fixed):
             do {
                 try PortAllocator.checkAvailable(host: host, port: fixed)
@@ -114,8 +122,14 @@ public actor PrometheusDeployment {
             }
             promPort = fixed
         }
-        let nodePort = configuration.nodeExporterBinary == nil ? nil
-            : try PortAllocator.freePort(host: host, excluding: [promPort])
+        let nodePort: Int?
+        if configuration.nodeExporterBinary == nil {
+            nodePort = nil
+        } else if let earlier = nodeExporterPort, earlier != promPort, (try? PortAllocator.checkAvailable(host: host, port: earlier)) != nil {
+            nodePort = earlier
+        } else {
+            nodePort = try PortAllocator.freePort(host: host, excluding: [promPort])
+        }
         let config = PrometheusConfig(scrapeInterval: configuration.scrapeInterval,
                                       selfAddress: Self.address(host, promPort),
                                       nodeExporterAddress: nodePort.map { Self.address(host, $0) },
@@ -146,6 +160,55 @@ public actor PrometheusDeployment {
             await stop()
             throw error
         }
+    }
+
+    /// Which of its processes ended on its own since the last call, or nil while all run. A local
+    /// process is reaped here (so `stop` never signals a pid that may be reused); a job is asked of
+    /// SLURM at most every 5 s.
+    public func poll() async -> MonitorEnding? {
+        if let id = jobId, let job = configuration.job {
+            let now = ContinuousClock.now
+            guard lastJobCheck.map({ now - $0 >= .seconds(5) }) ?? true else { return nil }
+            lastJobCheck = now
+            guard let info = try? await job.orchestrator.control.info(id), !info.isActive else { return nil }
+            jobId = nil
+            return MonitorEnding(part: "prometheus job \(id)", how: info.summary, endsMonitor: true)
+        }
+        // Checked again after the wait: a poll that overlapped this one may have reported it already.
+        if let prometheus, let how = await Self.ending(of: prometheus), self.prometheus == prometheus {
+            self.prometheus = nil
+            return MonitorEnding(part: "prometheus", how: how, endsMonitor: true)
+        }
+        if let nodeExporter, let how = await Self.ending(of: nodeExporter), self.nodeExporter == nodeExporter {
+            self.nodeExporter = nil
+            return MonitorEnding(part: "prometheus-node-exporter", how: how, endsMonitor: false)
+        }
+        return nil
+    }
+
+    /// Whether Prometheus answers `/-/ready` within 2 s.
+    public func answers() async -> Bool {
+        guard let port, prometheus != nil || jobId != nil else { return false }
+        return await PrometheusClient(host: resolvedHost ?? configuration.host, port: port, timeout: .seconds(2)).isReady()
+    }
+
+    /// `pid 4242` (Prometheus'), `job 45`, or `-` when neither runs.
+    public var identity: String {
+        if let jobId { return "job \(jobId)" }
+        return prometheus.map { "pid \($0.pid)" } ?? "-"
+    }
+
+    /// `killed(SIGKILL)`, `exited(1)`; `exited(?)` for a process that is gone but not ours to reap.
+    private static func ending(of process: LaunchedProcess) async -> String? {
+        if let status = ProcessInspector.reap(pid: process.pid) { return status.description }
+        if ProcessInspector.isSameProcess(pid: process.pid, startTime: process.startTime) { return nil }
+        // Ending, not ended: a killed multi-threaded leader (Go's Prometheus) shows as a zombie while
+        // its other threads exit, and can be reaped only after them, a few milliseconds later.
+        for _ in 0..<40 {
+            try? await Task.sleep(for: .milliseconds(5))
+            if let status = ProcessInspector.reap(pid: process.pid) { return status.description }
+        }
+        return "exited(?)"
     }
 
     /// Stops Prometheus and the node exporter (SIGTERM, SIGKILL after 5 s); safe to call twice.

@@ -67,4 +67,10 @@ public final class PrometheusMonitor: Monitor {
     }
 
     public func stop() async { await deployment.stop() }
+
+    public func poll() async -> MonitorEnding? { await deployment.poll() }
+
+    public func answers() async -> Bool { await deployment.answers() }
+
+    public func identity() async -> String { await deployment.identity }
 }

@@ -28,6 +28,8 @@ public actor BuiltinSampler: Monitor {
     private var targets: [String: MonitorTarget] = [:]
     private var health: [String: ScrapeTarget] = [:]
     private var loop: Task<Void, Never>?
+    /// When the last round of scrapes ended: a sampler whose loop stalls stops answering.
+    private var lastSampleAt: Date?
 
     public init(interval: BenchDuration = BenchDuration(seconds: 1), queries: [NamedQuery] = BuiltinSampler.defaultQueries,
                 store: SampleStore = SampleStore(), scrapeTimeout: Duration? = nil) {
@@ -81,6 +83,13 @@ public actor BuiltinSampler: Monitor {
         loop = nil
     }
 
+    /// Whether it still samples: a round ended within the last five intervals (at least 5 s, as a
+    /// round waits for its slowest scrape).
+    public func answers() -> Bool {
+        guard loop != nil, let lastSampleAt else { return false }
+        return Date().timeIntervalSince(lastSampleAt) < max(5, 5 * interval.seconds)
+    }
+
     /// The attached targets' last scrape, in the shape of Prometheus' `/api/v1/targets`.
     public func targetStatus() -> [ScrapeTarget] {
         health.values.sorted { ($0.labels["handle"] ?? "") < ($1.labels["handle"] ?? "") }
@@ -130,6 +139,7 @@ public actor BuiltinSampler: Monitor {
         for (target, result, time, duration) in scrapes where targets[target.name] == target {
             record(target: target, scrape: result, time: time, duration: duration)
         }
+        lastSampleAt = Date()
     }
 
     private func record(target: MonitorTarget, scrape: Result<String, Error>?, time: Double, duration: Double) {

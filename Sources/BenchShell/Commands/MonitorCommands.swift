@@ -4,9 +4,9 @@ import BenchMonitors
 import BenchServers
 import Foundation
 
-/// `monitor start|attach|detach|query|targets|export|stop|status`: Prometheus (or the sampler) by handle.
+/// `monitor start|attach|detach|query|targets|export|logs|stop|restart|status`: Prometheus (or the sampler) by handle.
 enum MonitorCommands {
-    static let all: [CommandSpec] = [start, attach, detach, query, targets, export, stop, status]
+    static let all: [CommandSpec] = [start, attach, detach, query, targets, export, logs, stop, restart, status]
 
     private static let monitorArgument: ArgumentKey<String> = .one("MONITOR", "a monitor handle (m1)", type: .handle(.monitor),
                                                                    completion: .handles(.monitor))
@@ -178,17 +178,50 @@ enum MonitorCommands {
         throw BenchError.usage("monitor export: --\(option) \(text): expected ISO 8601 (2026-11-30T10:00:00Z), Unix seconds or HH:MM:SS")
     }
 
+    /// `monitor logs`' options.
+    private enum Logs {
+        static let exporter: OptionKey<Bool> = .flag("exporter", "show the node exporter's log instead of Prometheus'")
+        static let tail: OptionKey<Int?> = .integer("tail", "N", "show only the last N lines", min: 1)
+        static let follow: OptionKey<Bool> = .flag("follow", short: "f", "keep printing new lines until Ctrl-C")
+    }
+
+    static let logs = CommandSpec(
+        ["monitor", "logs"], area: .monitors, abstract: "Show a Prometheus monitor's log (or its node exporter's), also after it died",
+        arguments: [monitorArgument.spec],
+        options: [Logs.exporter.spec, Logs.tail.spec, Logs.follow.spec],
+        examples: ["monitor logs m1", "monitor logs m1 --tail 20", "monitor logs m1 --exporter"]
+    ) { invocation, context in
+        let monitor = try context.session.handles.resolve(invocation[monitorArgument], as: .monitor)
+        let path = try await context.monitors.logPath(monitor, exporter: invocation[Logs.exporter])
+        try await context.showLog(path: path, owner: monitor, tail: invocation[Logs.tail], follow: invocation[Logs.follow])
+    }
+
     static let stop = CommandSpec(
         ["monitor", "stop"], area: .monitors, abstract: "Stop a monitor (its data stays in the session folder)",
         arguments: [monitorArgument.spec], examples: ["monitor stop m1"], recording: .always
     ) { invocation, context in
         let monitor = try context.session.handles.resolve(invocation[monitorArgument], as: .monitor)
-        try await context.monitors.stop(monitor)
-        context.print("stopped \(monitor)")
+        let before = try await context.monitors.stop(monitor)
+        // A dead monitor was not running: say what bench cleared away, not that it stopped it.
+        context.print(before.canQuery ? "stopped \(monitor)" : "\(monitor) had died (\(before)); stopped what it left running")
+    }
+
+    static let restart = CommandSpec(
+        ["monitor", "restart"], area: .monitors,
+        abstract: "Start a monitor again (dead or live) on the same targets with the same handle; Prometheus keeps its data",
+        arguments: [monitorArgument.spec], examples: ["monitor restart m1"], recording: .always
+    ) { invocation, context in
+        let monitor = try context.session.handles.resolve(invocation[monitorArgument], as: .monitor)
+        let before = await context.monitors.all.first { $0.handle == monitor }?.state
+        context.console.info("restarting \(monitor)\(before.map { " (\($0))" } ?? "")")
+        try await context.monitors.restart(monitor)
+        guard let entry = await context.monitors.all.first(where: { $0.handle == monitor }) else { return }
+        let attached = entry.attached.keys.sorted().map(\.description).joined(separator: " ")
+        context.print("\(monitor) \(entry.state) (\(await entry.monitor.identity()))\(attached.isEmpty ? "" : ", scrapes \(attached)")")
     }
 
     static let status = CommandSpec(
-        ["monitor", "status"], area: .monitors, abstract: "List the session's monitors and what they scrape",
+        ["monitor", "status"], area: .monitors, abstract: "List the session's monitors, their state and what they scrape",
         examples: ["monitor status"]
     ) { _, context in
         let entries = await context.monitors.all
@@ -196,9 +229,12 @@ enum MonitorCommands {
             context.print("no monitors in this session (start one with 'monitor start prometheus')")
             return
         }
-        context.table(["MONITOR", "RECIPE", "STATE", "ATTACHED", "FOLDER"], entries.map {
-            [$0.handle.description, $0.recipe, $0.running ? "running" : "stopped",
-             $0.attached.keys.sorted().map(\.description).joined(separator: " "), DisplayPath.of(URL(fileURLWithPath: $0.directory))]
-        })
+        var rows: [[String]] = []
+        for entry in entries {
+            rows.append([entry.handle.description, entry.recipe, entry.state.description, await entry.monitor.identity(),
+                         entry.attached.keys.sorted().map(\.description).joined(separator: " "),
+                         DisplayPath.of(URL(fileURLWithPath: entry.directory))])
+        }
+        context.table(["MONITOR", "RECIPE", "STATE", "PROCESS", "ATTACHED", "FOLDER"], rows)
     }
 }

@@ -170,29 +170,7 @@ enum ServerCommands {
         guard let instance = await context.servers.instance(handle) else { throw BenchError("\(handle): no such server instance") }
         let stream = invocation[Logs.stderr] ? "stderr" : "stdout"
         let path = instance.logDirectory + (invocation[Logs.exporter] ? "/exporter.\(stream).log" : "/\(stream).log")
-        guard let handleForReading = FileHandle(forReadingAtPath: path) else {
-            throw BenchError("\(handle): no log at \(DisplayPath.of(URL(fileURLWithPath: path)))")
-        }
-        defer { try? handleForReading.close() }
-        if let tail = invocation[Logs.tail] {
-            for line in LogTail.lastLines(path: path, count: tail) { context.console.print(line) }
-            _ = try handleForReading.seekToEnd()
-        } else {
-            while let chunk = try handleForReading.read(upToCount: 1 << 16), !chunk.isEmpty {
-                context.console.write(String(decoding: chunk, as: UTF8.self))
-            }
-        }
-        guard invocation[Logs.follow] else { return }
-        // Ctrl-C is how a follow ends: not an error.
-        context.interruptEndsNormally = true
-        context.console.info("-- following \(DisplayPath.of(URL(fileURLWithPath: path))); Ctrl-C to stop --")
-        while !Task.isCancelled {
-            if let chunk = try handleForReading.read(upToCount: 1 << 16), !chunk.isEmpty {
-                context.console.write(String(decoding: chunk, as: UTF8.self))
-            } else {
-                try? await Task.sleep(for: .milliseconds(200))
-            }
-        }
+        try await context.showLog(path: path, owner: handle, tail: invocation[Logs.tail], follow: invocation[Logs.follow])
     }
 
     static let stop = CommandSpec(
