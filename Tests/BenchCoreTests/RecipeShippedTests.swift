@@ -34,7 +34,7 @@ final class RecipeShippedTests: XCTestCase {
 
     func testTheNamedRecipesExist() {
         XCTAssertEqual(catalog.names(.server), ["chroma", "llama-smollm2", "memcached", "nginx", "postgres", "redis"])
-        XCTAssertEqual(catalog.names(.client), ["chat-short", "nginx-get", "redis-get-set"])
+        XCTAssertEqual(catalog.names(.client), ["chat-short", "memcslap", "nginx-get", "pgbench-tpcb", "redis-benchmark", "redis-get-set"])
         XCTAssertEqual(catalog.names(.monitor), ["prometheus", "sampler"])
     }
 

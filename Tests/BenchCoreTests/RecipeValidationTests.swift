@@ -341,7 +341,7 @@ final class RecipeValidationTests: XCTestCase {
         Case("exec client without command", .client, """
             name: c
             kind: exec
-            """, ["C:1:1: params.command: missing required field (an exec client runs params.command per request)"]),
+            """, ["C:1:1: params.command: missing required field (the tool an exec client runs, as an argv list)"]),
         // Monitors.
         Case("sampler with prometheus fields", .monitor, """
             name: m

@@ -19,8 +19,9 @@ struct ExecInvocation: Sendable {
     /// Renders `params` for a run against `host:port` in `runDirectory`.
     static func render(_ params: ExecParams, plan: LoadPlan, host: String, port: Int, portName: String,
                        runDirectory: String) throws -> ExecInvocation {
-        let usesDuration = params.command.contains { $0.contains("duration_s") }
-        let usesRequests = params.command.contains { $0.contains("requests") }
+        let used = Set(params.command.flatMap(RecipePlaceholders.names))
+        let usesDuration = used.contains("duration_s")
+        let usesRequests = used.contains("requests")
         if plan.requests != nil && !usesRequests {
             throw BenchError.usage("client run: --requests: this exec recipe's command has no {{requests}}, so the tool cannot be told to stop after a count; use --duration")
         }
@@ -45,7 +46,10 @@ struct ExecInvocation: Sendable {
                 do {
                     return try RecipePlaceholders.render(word, values: values)
                 } catch let error as BenchError {
-                    let why = word.contains("{{rate}}") ? " (it needs --rate R)" : word.contains("{{duration_s}}") ? " (it needs --duration)" : ""
+                    let names = RecipePlaceholders.names(in: word)
+                    let why = names.contains("rate") ? " (it needs --rate R)"
+                        : names.contains("duration_s") ? " (it needs --duration; this tool runs for a time)"
+                        : names.contains("requests") ? " (it needs --requests N; this tool stops after a count, not a time)" : ""
                     throw BenchError.usage("client run: \(what): \(error.message)\(why)")
                 }
             }

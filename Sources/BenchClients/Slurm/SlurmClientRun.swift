@@ -70,6 +70,12 @@ public struct SlurmClientRun: Sendable {
     public func run(_ request: ClientRunRequest, options: ClientRunOptions, noteUse: @Sendable () async -> Void) async throws -> RunResult {
         try slurm.control.checkAvailable()
         let (nodes, perNode) = try Self.partCount(options, plan: request.plan)
+        // Each part is a bench of its own: an exec recipe's setup (pgbench -i) would run in every part at once.
+        if case .exec(let params) = request.params, !params.setup.isEmpty, nodes * perNode > 1 {
+            throw BenchError.usage("client run --on slurm: recipe '\(request.recipe.name)' has params.setup, which every one of the "
+                + "\(nodes * perNode) parts would run at once against the same target; use one part (--nodes 1 --tasks-per-node 1), "
+                + "or a recipe without setup after one run that has it")
+        }
         await noteUse()
         let handle = try session.handles.allocate(.run, label: request.recipe.name)
         do {

@@ -20,22 +20,29 @@ public enum RunSummaryRenderer {
         out.append(measured)
 
         let c = r.counts
-        var requests = "  requests    sent \(count(c.sent))  completed \(count(c.completed))  ok \(count(c.ok))"
-        requests += "  errors \(count(c.errorTotal))"
-        let errorKinds = c.errors.filter { $0.value > 0 }.sorted { $0.key < $1.key }
-        if !errorKinds.isEmpty {
-            requests += " (" + errorKinds.map { "\($0.key) \(count($0.value))" }.joined(separator: ", ") + ")"
-        }
-        if c.reconnects > 0 { requests += "  reconnects \(count(c.reconnects))" }
-        out.append(requests)
-        if let codes = c.statusCodes, !codes.isEmpty {
-            out.append("  statuses    " + codes.sorted { $0.key < $1.key }.map { "\($0.key) x\(count($0.value))" }.joined(separator: "  "))
-        }
-        let t = r.throughput
-        out.append("  throughput  \(rate(t.requestsPerSecond)) req/s  (ok \(rate(t.okPerSecond))/s)  \(bytesRate(t.bytesPerSecond))")
+        // A tool that reports only its own summary: bench has no counts or latencies of its own to show.
+        let toolOnly = r.recipe.kind == "exec" && c.sent == 0 && c.completed == 0 && c.errorTotal == 0
+        if toolOnly {
+            out.append("  requests    counted by \(r.kindMetrics["tool"]?.text ?? "the tool") itself: its figures are under exec metrics "
+                + "(bench counts requests from a per-request log, params.latency_log, or params.requests_metric)")
+        } else {
+            var requests = "  requests    sent \(count(c.sent))  completed \(count(c.completed))  ok \(count(c.ok))"
+            requests += "  errors \(count(c.errorTotal))"
+            let errorKinds = c.errors.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+            if !errorKinds.isEmpty {
+                requests += " (" + errorKinds.map { "\($0.key) \(count($0.value))" }.joined(separator: ", ") + ")"
+            }
+            if c.reconnects > 0 { requests += "  reconnects \(count(c.reconnects))" }
+            out.append(requests)
+            if let codes = c.statusCodes, !codes.isEmpty {
+                out.append("  statuses    " + codes.sorted { $0.key < $1.key }.map { "\($0.key) x\(count($0.value))" }.joined(separator: "  "))
+            }
+            let t = r.throughput
+            out.append("  throughput  \(rate(t.requestsPerSecond)) req/s  (ok \(rate(t.okPerSecond))/s)  \(bytesRate(t.bytesPerSecond))")
 
-        out.append("")
-        out += latencyLines(r)
+            out.append("")
+            out += latencyLines(r)
+        }
 
         let measuredPoints = r.timeSeries.filter { !$0.warmup }
         if !measuredPoints.isEmpty && r.counts.completed > 0 {
@@ -136,8 +143,12 @@ public enum RunSummaryRenderer {
             let values = [s.mean, s.p50, s.p90, s.p95, s.p99, s.p999, s.max].map { pad(millis($0), 9) }.joined()
             out.append("    " + name.padding(toLength: 18, withPad: " ", startingAt: 0) + values + "    " + count(s.count))
         }
-        out.append("  percentiles: \(r.percentiles); response time from the scheduled send (coordinated-omission "
-            + "corrected), service time from the actual send")
+        if r.recipe.kind == "exec" {
+            out.append("  percentiles: \(r.percentiles), of the latencies in the tool's per-request log")
+        } else {
+            out.append("  percentiles: \(r.percentiles); response time from the scheduled send (coordinated-omission "
+                + "corrected), service time from the actual send")
+        }
         let b = r.clientBottleneck
         out.append("  client      " + (b.exceeded ? "WARNING: " : "") + b.note)
         return out

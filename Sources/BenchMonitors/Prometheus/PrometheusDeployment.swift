@@ -204,10 +204,15 @@ public actor PrometheusDeployment {
         if ProcessInspector.isSameProcess(pid: process.pid, startTime: process.startTime) { return nil }
         // Ending, not ended: a killed multi-threaded leader (Go's Prometheus) shows as a zombie while
         // its other threads exit, and can be reaped only after them, a few milliseconds later.
-        for _ in 0..<40 {
+        // Up to 2 s: on a loaded machine tearing down a big Go process takes hundreds of milliseconds.
+        for _ in 0..<400 {
             try? await Task.sleep(for: .milliseconds(5))
             if let status = ProcessInspector.reap(pid: process.pid) { return status.description }
+            if kill(process.pid, 0) != 0 { break }
         }
+        // Still a zombie of ours (a loaded machine takes longer to end a big process's threads): not
+        // ended yet, so the next poll reaps it and reports the real status instead of a guess.
+        if kill(process.pid, 0) == 0 { return nil }
         return "exited(?)"
     }
 
