@@ -2,7 +2,7 @@
 public enum RecipeTemplate {
     /// The client kinds with a template: those the load engine runs, so a template is never a recipe
     /// that cannot be used.
-    public static let clientKinds: [ClientKind] = [.http, .openai, .redis]
+    public static let clientKinds: [ClientKind] = [.http, .openai, .redis, .exec]
 
     /// A template for a recipe of `kind` named `name` that passes validation as written; `clientKind`
     /// picks the client template (http when nil).
@@ -83,6 +83,7 @@ public enum RecipeTemplate {
         switch kind {
         case .openai: (service, workload, params, slo) = ("llama-smollm2", openWorkload, openaiParams, openaiSLO)
         case .redis: (service, workload, params, slo) = ("redis", closedWorkload, redisParams, latencySLO)
+        case .exec: (service, workload, params, slo) = ("postgres", closedWorkload, execParams, latencySLO)
         default: (service, workload, params, slo) = ("nginx", closedWorkload, httpParams, latencySLO)
         }
         // Comments start in one column, as in the fixed parts of the template.
@@ -160,6 +161,29 @@ public enum RecipeTemplate {
           range_ratio: 0                    # lengths vary uniformly within ± this fraction (default 0)
           # dataset_path: prompts.jsonl     # required for file (JSONL) and sharegpt (JSON)
           # api_key_env: OPENAI_API_KEY     # the environment variable holding the API key (never written anywhere)
+
+        """
+
+    private static let execParams = """
+        params:                             # exec's: an external tool as the client; recipes/README.md lists every kind's
+          package: postgresql-client        # the Debian package with the tool, named if it is missing
+          settings:                         # defaults for {{set.KEY}}; 'client run NAME --set scale=50' overrides one
+            scale: "1"
+          setup:                            # run before the warm-up and the measured run, not measured (default none)
+            - [pgbench, -i, -q, -s, "{{set.scale}}", -h, "{{host}}", -p, "{{port}}", -U, postgres, postgres]
+          # The measured run. Placeholders: {{host}} {{port}} {{duration_s}} {{concurrency}} {{rate}} {{requests}}
+          # {{seed}} {{run_dir}} (the run's folder, the tool's working directory) {{set.KEY}}.
+          command: [pgbench, -h, "{{host}}", -p, "{{port}}", -U, postgres, -c, "{{concurrency}}", -T, "{{duration_s}}",
+                    -l, "--log-prefix={{run_dir}}/log", postgres]
+          metrics:                          # figures read from its output: {regex: with one capture group} or {json: a.b[0].c}
+            tps: {regex: 'tps = ([0-9.]+)'}
+            latency_avg_ms: {regex: 'latency average = ([0-9.]+) ms', merge: mean}   # merge: sum | mean | max | min (default sum)
+          # requests_metric: transactions   # a metric counting the requests, when there is no latency_log
+          latency_log:                      # a per-request log, read into bench's latency histograms (default none)
+            files: "{{run_dir}}/log*"
+            latency_column: 3               # 1-based column with each request's latency
+            unit: us                        # us | ms | s (default us)
+          grace: 30s                        # how long past the duration the tool may run before it is killed (default 30s)
 
         """
 
