@@ -73,7 +73,7 @@ public enum RecipeTemplate {
         """
 
     private static let client = """
-        kind: http                          # http | openai | redis | chroma | exec
+        kind: http                          # http | openai | redis | memcached | chroma | exec
 
         target:                             # the server recipe this client is written for
           service: nginx                    # 'client run NAME --target s1' binds it to a running instance
