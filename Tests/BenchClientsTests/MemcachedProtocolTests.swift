@@ -130,3 +130,23 @@ final class MemcachedProtocolTests: XCTestCase {
         XCTAssertEqual(buffer.readableBytes, 4, "a partial line is not consumed")
     }
 }
+
+extension MemcachedProtocolTests {
+    /// 50 connections' keys cover the key space as 50 independent uniform draws do: none replays another's sequence.
+    func testConnectionsDrawIndependentKeys() {
+        let params = MemcachedParams(command: .get, keyspace: 10_000)
+        var keys = Set<Substring>()
+        var sequences = Set<[Substring]>()
+        for stream in 1...50 {
+            var c = MemcachedCodec(config: MemcachedCodec.Config(params: params, seed: 1), stream: UInt64(stream),
+                                   allocator: ByteBufferAllocator())
+            for _ in 0..<400 { c.appendRequest() }
+            let drawn = String(buffer: c.takeOutput()!).split(separator: "\r\n")
+            keys.formUnion(drawn)
+            sequences.insert(Array(drawn.dropFirst(4).prefix(100)))
+        }
+        // 20,000 uniform draws over 10,000 keys leave e^-2 of them untouched: about 8,650 distinct.
+        XCTAssertEqual(Double(keys.count), 10_000 * (1 - exp(-2.0)), accuracy: 200)
+        XCTAssertEqual(sequences.count, 50, "no connection's keys are another's, shifted")
+    }
+}

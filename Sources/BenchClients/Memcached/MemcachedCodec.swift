@@ -53,8 +53,8 @@ struct MemcachedCodec: LoadCodec {
     init(config: Config, stream: UInt64, allocator: ByteBufferAllocator) {
         self.config = config
         output = allocator.buffer(capacity: config.pipeline * (config.setHead.count + 24 + config.setTail.count))
-        // Each connection draws its own key sequence from the run's seed (as the Redis codec does).
-        random = SplitMix64(seed: config.seed ^ (stream &* 0x9E37_79B9_7F4A_7C15))
+        // Each connection draws its own key sequence from the run's seed.
+        random = SplitMix64(seed: config.seed, stream: stream)
     }
 
     static func depth(_ config: Config) -> Int { config.pipeline }
