@@ -3,13 +3,13 @@
 
 Targets are started by bench itself (a detached session), so they are exactly what users benchmark.
 """
-import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--bench", required=True)
 ap.add_argument("--rounds", type=int, default=3)
 ap.add_argument("--seconds", type=int, default=10)
-SECTIONS = ("closed", "redis", "open", "idle", "memory")
+SECTIONS = ("closed", "redis", "memcached", "open", "idle", "memory")
 ap.add_argument("--only", default=",".join(SECTIONS),
                 help=f"comma-separated sections to run, of: {', '.join(SECTIONS)} (default: all)")
 args = ap.parse_args()
@@ -62,10 +62,12 @@ def timed(argv):
     return p, int(rss.group(1)) if rss else None, user + system
 
 
-bench("server start nginx", "server start redis", "detach", session="targets")
+# memcached gets 1 GiB: the memcached section's two tools store 10,000 items of about 1 KB each per round, and with
+# the recipe's 64 MB its slab classes would evict one tool's keys for the other's.
+bench("server start nginx", "server start redis", "server start memcached --set memory_mb=1024", "detach", session="targets")
 state = json.load(open(os.path.join(work, "sessions", "targets", "state.json")))
 ports = {s["recipe_name"] if "recipe_name" in s else s["recipeName"]: s["endpoint"]["ports"]["main"] for s in state["servers"]}
-nginx, redis = ports["nginx"], ports["redis"]
+nginx, redis, memcached = ports["nginx"], ports["redis"], ports["memcached"]
 nginx_group = next(s["runtime"]["main"]["processGroup"] for s in state["servers"] if s["recipeName"] == "nginx")
 
 
@@ -133,6 +135,71 @@ def redis_get():
         ratio_row(f"Redis GET, 50 conns, pipeline {pipeline} (req/s)", "redis-benchmark", rb, bn)
 
 
+def memcached_stats():
+    """memcached's own counters (`stats`), read over a connection of the harness's own."""
+    with socket.create_connection(("127.0.0.1", memcached)) as c:
+        c.sendall(b"stats\r\n")
+        data = b""
+        while not data.endswith(b"END\r\n"):
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return {w[1]: int(w[2]) for w in (line.split() for line in data.decode().split("\r\n")) if len(w) == 3 and w[0] == "STAT" and w[2].isdigit()}
+
+
+def memcached_flush():
+    """Empties memcached, so that each tool starts from its own keys only."""
+    with socket.create_connection(("127.0.0.1", memcached)) as c:
+        c.sendall(b"flush_all\r\n")
+        assert c.recv(64) == b"OK\r\n"
+
+
+def memcached_get():
+    """memcached GET, 50 connections, every GET a hit, against one memcached thread (bench's s3).
+
+    memcslap (libmemcached-tools) `-t get -c 50 -e N` SETs N keys of its own (random names of 20-59 bytes, random
+    values of about 890 bytes on average), then each of its 50 threads, one blocking connection apiece, GETs all
+    N: 50 N GETs. bench GETs as many from 50 connections on one event loop, over a key space of N keys of about
+    the same sizes (a 35-byte prefix, 886-byte values) that a SET run fills first, so its GETs hit as memcslap's do.
+    Throughput is each tool's GETs over its GET phase (memcslap's own 'Time to get', bench's measured rate). CPU per
+    request is the process's user + system time (GNU time) over the requests memcached itself counted for it
+    (cmd_get + cmd_set in its stats, before and after): memcslap's loading and bench's start-up are included.
+    """
+    n = 10_000
+    prefix = "bench-memcached-key-of-35-bytes-" + "x" * 3
+    shape = f"--set key_prefix={prefix} --set value_size=886 --set keyspace={n}"
+    slap_rps, bench_rps, slap_cpu, bench_cpu, misses = [], [], [], [], []
+
+    def slap():
+        memcached_flush()
+        before = memcached_stats()
+        p, _, cpu = timed(["memcslap", "-s", f"127.0.0.1:{memcached}", "-t", "get", "-c", "50", "-e", str(n)])
+        after = memcached_stats()
+        gets, seconds = re.search(r"Time to get\s+(\d+) keys by\s+\d+ threads:\s+([\d.]+) seconds", p.stdout).groups()
+        slap_rps.append(int(gets) / float(seconds))
+        slap_cpu.append(cpu / (after["cmd_get"] + after["cmd_set"] - before["cmd_get"] - before["cmd_set"]) * 1e6)
+
+    def bench_gets():
+        memcached_flush()
+        bench_run("targets", f"client run memcached-get-set --target s3 --concurrency 50 --requests {20 * n} --warmup 0s --set command=set --set pipeline=16 {shape} --quiet")
+        before = memcached_stats()
+        _, _, cpu = timed(attached(f"client run memcached-get-set --target s3 --concurrency 50 --requests {50 * n} --warmup 0s --set command=get {shape} --quiet"))
+        after = memcached_stats()
+        r = newest_run()
+        bench_rps.append(r["throughput"]["requests_per_s"])
+        bench_cpu.append(cpu / (after["cmd_get"] + after["cmd_set"] - before["cmd_get"] - before["cmd_set"]) * 1e6)
+        misses.append(r["kind_metrics"]["get_misses"])
+
+    for round_ in range(args.rounds):
+        for run in ((slap, bench_gets) if round_ % 2 == 0 else (bench_gets, slap)):
+            run()
+    ratio_row("memcached GET, 50 conns, all hits (req/s)", "memcslap", slap_rps, bench_rps)
+    ratio_row("  the same runs: client CPU per request (us, lower is better)", "memcslap", slap_cpu, bench_cpu)
+    if any(misses):
+        lines.append(f"  (bench's GETs missed {max(misses)} keys in a round: the SET run did not fill the key space)")
+
+
 def open_loop_20k():
     """Open loop at 20k req/s constant: achieved rate and latency on an idle target."""
     achieved, p50s, lags = [], [], []
@@ -197,7 +264,7 @@ def memory_with_run_length():
 
 
 try:
-    for name, section in zip(SECTIONS, (http_closed_loop, redis_get, open_loop_20k, idle_latency, memory_with_run_length)):
+    for name, section in zip(SECTIONS, (http_closed_loop, redis_get, memcached_get, open_loop_20k, idle_latency, memory_with_run_length)):
         if name in only:
             section()
 finally:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything bench's tests need on top of scripts/install-deps.sh (which it runs first):
 #   apt:    postgresql-15 (binaries in /usr/lib/postgresql/15/bin), prometheus, exporters for
-#           node/redis/postgres/nginx, wrk, redis-tools (redis-benchmark), slurm-wlm + munge,
+#           node/redis/postgres/nginx, wrk, redis-tools (redis-benchmark), libmemcached-tools
+#           (memcslap, the memcached reference in benchmarks/), slurm-wlm + munge,
 #           python3-venv; chromium + fonts-liberation for report screenshots (optional: warns)
 #   built:  llama-server (build-llama.sh), the SmolLM2 model (fetch-model.sh), Chroma in a venv
 #           (install-chroma.sh), all under $(bench_cache_dir)
@@ -25,7 +26,7 @@ APT_PKGS=(
     postgresql-15 postgresql-client-15
     prometheus prometheus-node-exporter prometheus-redis-exporter
     prometheus-postgres-exporter prometheus-nginx-exporter
-    wrk redis-tools
+    wrk redis-tools libmemcached-tools
     slurm-wlm munge
     python3-venv
     curl unzip ca-certificates
@@ -38,7 +39,7 @@ done
 ok "postgresql: $("$PG_BIN/postgres" --version) in $PG_BIN"
 for b in prometheus promtool prometheus-node-exporter prometheus-redis-exporter \
          prometheus-postgres-exporter prometheus-nginx-exporter \
-         wrk redis-benchmark redis-cli slurmctld slurmd sbatch squeue scontrol scancel srun sinfo \
+         wrk redis-benchmark redis-cli memcslap slurmctld slurmd sbatch squeue scontrol scancel srun sinfo \
          munged munge; do
     check_bin "$b" "/usr/bin/$b" "/usr/sbin/$b"
 done

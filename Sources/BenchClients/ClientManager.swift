@@ -98,10 +98,12 @@ public actor ClientManager {
             loadProtocol = .http(params, hostHeader: hostHeader)
         case .redis(let params):
             loadProtocol = .redis(params)
+        case .memcached(let params):
+            loadProtocol = .memcached(params)
         case .exec(let params):
             return try startExec(request, params: params, progress: progress, targetAlive: targetAlive)
         default:
-            throw BenchError("client kind '\(request.recipe.kind.rawValue)' is not supported by the load engine yet (supported: http, redis, openai)")
+            throw BenchError("client kind '\(request.recipe.kind.rawValue)' is not supported by the load engine yet (supported: http, redis, memcached, openai)")
         }
         let plan = request.plan
 
@@ -251,6 +253,7 @@ private final class LockedCollector: @unchecked Sendable {
                                       statusReason: reason, reconnects: outcome.reconnects, kindMetrics: kindMetrics)
         if let note = outcome.senderLagNote, result.clientBottleneck.exceeded { result.clientBottleneck.note = note }
         result.kindMetrics.merge(outcome.llmKindMetrics) { $1 }
+        if let replies = outcome.cacheReplies { result.kindMetrics.merge(replies.kindMetrics) { $1 } }
         return result
     }
 }

@@ -115,4 +115,17 @@ final class ParserTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix("*3\r\n$3\r\nSET\r\n$\(4 + String(keys[0]).count)\r\nkey:\(keys[0])\r\n$3\r\nxxx\r\n"))
         XCTAssertNil(codec.takeOutput(), "taken output is not given twice")
     }
+
+    /// 50 connections' keys cover the key space as 50 independent uniform draws do: none replays another's sequence.
+    func testRedisConnectionsDrawIndependentKeys() {
+        var keys = Set<Int>()
+        for stream in 1...50 {
+            var codec = RedisCodec(config: RedisCodec.Config(params: RedisParams(keyspace: 10_000), seed: 1), stream: UInt64(stream),
+                                   allocator: ByteBufferAllocator())
+            for _ in 0..<400 { codec.appendRequest() }
+            keys.formUnion(String(buffer: codec.takeOutput()!).matches(of: /key:(\d+)\r\n/).map { Int($0.1)! })
+        }
+        // 20,000 uniform draws over 10,000 keys leave e^-2 of them untouched: about 8,650 distinct.
+        XCTAssertEqual(Double(keys.count), 10_000 * (1 - exp(-2.0)), accuracy: 200)
+    }
 }

@@ -73,6 +73,16 @@ final class TestServer: @unchecked Sendable {
                           port: port, directory: directory, stopSignal: SIGKILL)
     }
 
+    /// memcached with one worker thread, UDP off.
+    static func memcached() throws -> TestServer {
+        let directory = try makeDirectory("memcached")
+        let port = try freePort()
+        return try launch("/usr/bin/memcached", ["-p", "\(port)", "-l", "127.0.0.1", "-U", "0", "-t", "1", "-m", "64",
+                                                   // memcached refuses to run as root without a user to switch to.
+                                                   "-u", "nobody"],
+                          port: port, directory: directory, stopSignal: SIGKILL)
+    }
+
     func stop() {
         if process.isRunning {
             kill(process.processIdentifier, stopSignal)
@@ -95,6 +105,41 @@ final class TestServer: @unchecked Sendable {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         cli.waitUntilExit()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// memcached's own counters (`stats`: cmd_get, get_hits, …), read over a connection of the test's own.
+    func memcachedStats() throws -> [String: Int] {
+        var stats: [String: Int] = [:]
+        for line in try memcachedExchange("stats\r\n", until: "END\r\n").split(separator: "\r\n") {
+            let words = line.split(separator: " ")
+            if words.count == 3, words[0] == "STAT", let value = Int(words[2]) { stats[String(words[1])] = value }
+        }
+        return stats
+    }
+
+    /// Sends `request` to memcached on a connection of its own and reads until the reply ends with `terminator`.
+    func memcachedExchange(_ request: String, until terminator: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { throw XCTSkip("memcached on port \(port) refused a connection") }
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var text = ""
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while !text.hasSuffix(terminator) {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { break }
+            text += String(decoding: buffer[0..<n], as: UTF8.self)
+        }
+        return text
     }
 
     private static func launch(_ path: String, _ arguments: [String], port: Int, directory: URL,

@@ -34,7 +34,7 @@ final class RecipeShippedTests: XCTestCase {
 
     func testTheNamedRecipesExist() {
         XCTAssertEqual(catalog.names(.server), ["chroma", "llama-smollm2", "memcached", "nginx", "postgres", "redis"])
-        XCTAssertEqual(catalog.names(.client), ["chat-short", "memcslap", "nginx-get", "pgbench-tpcb", "redis-benchmark", "redis-get-set"])
+        XCTAssertEqual(catalog.names(.client), ["chat-short", "memcached-get-set", "memcslap", "nginx-get", "pgbench-tpcb", "redis-benchmark", "redis-get-set"])
         XCTAssertEqual(catalog.names(.monitor), ["prometheus", "sampler"])
     }
 
@@ -98,6 +98,12 @@ final class RecipeShippedTests: XCTestCase {
 
         let mixed = try XCTUnwrap(catalog.load(.client, named: "redis-get-set").recipe.client)
         XCTAssertEqual(mixed.params, .redis(RedisParams(command: .mixed, ratio: RedisRatio(sets: 1, gets: 10))))
+        // The same load on memcached, so the two caches compare run for run.
+        let cache = try XCTUnwrap(catalog.load(.client, named: "memcached-get-set").recipe.client)
+        XCTAssertEqual(cache.kind, .memcached)
+        XCTAssertEqual(cache.target, ClientTarget(service: "memcached"))
+        XCTAssertEqual(cache.workload, mixed.workload)
+        XCTAssertEqual(cache.params, .memcached(MemcachedParams(command: .mixed, ratio: RedisRatio(sets: 1, gets: 10))))
 
         let prometheus = try XCTUnwrap(catalog.load(.monitor, named: "prometheus").recipe.monitor)
         XCTAssertEqual(prometheus.exporters, [.node])

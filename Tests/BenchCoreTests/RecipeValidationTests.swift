@@ -301,7 +301,41 @@ final class RecipeValidationTests: XCTestCase {
             name: c
             kind: grpc
             target: {service: x}
-            """, ["C:2:7: kind: 'grpc' is not one of http, openai, redis, chroma, exec"]),
+            """, ["C:2:7: kind: 'grpc' is not one of http, openai, redis, memcached, chroma, exec"]),
+        Case("memcached params", .client, """
+            name: c
+            kind: memcached
+            target: memcached
+            params:
+              command: get
+              ratio: "1:2"
+              key_prefix: "user key:"
+              ttl: 31d
+              pipeline: 2048
+              value_size: 0
+              keyspace: 0
+              expiry: 1
+            """, [
+                "C:6:3: params.ratio: only used when command is 'mixed'",
+                "C:7:15: params.key_prefix: 'user key:' has a space or control character, which the memcached text protocol does not allow in a key",
+                "C:8:8: params.ttl: must be at most 30 days (2592000 s; memcached reads a longer expiry as a Unix timestamp), found 31d",
+                "C:9:13: params.pipeline: must be between 1 and 1024, found 2048",
+                "C:10:15: params.value_size: must be at least 1 byte",
+                "C:11:13: params.keyspace: must be at least 1, found 0",
+                "C:12:3: params.expiry: unknown field (valid fields: command, ratio, keyspace, key_prefix, value_size, pipeline, ttl)",
+            ]),
+        Case("memcached key length and a fractional expiry", .client, """
+            name: c
+            kind: memcached
+            target: memcached
+            params:
+              keyspace: 100000
+              key_prefix: \(String(repeating: "k", count: 246))
+              ttl: 1500ms
+            """, [
+                "C:6:15: params.key_prefix: '\(String(repeating: "k", count: 246))' makes keys of up to 251 bytes with a key space of 100000; memcached allows 250",
+                "C:7:8: params.ttl: must be whole seconds (memcached's expiries are), found 1500ms",
+            ]),
         Case("openai params and slo", .client, """
             name: c
             kind: openai
@@ -454,6 +488,9 @@ final class RecipeValidationTests: XCTestCase {
         XCTAssertEqual(client.params, .redis(RedisParams(command: .get, ratio: RedisRatio(sets: 1, gets: 10), keyspace: 10_000,
                                                          valueSize: ByteSize(bytes: 64), pipeline: 1)))
         XCTAssertTrue(client.slo.isEmpty)
+        let memcached = try XCTUnwrap(RecipeLoader.parse(text: "kind: memcached\ntarget: memcached\nparams: {ttl: 5m}\n", file: "c.yaml", kind: .client).client)
+        XCTAssertEqual(memcached.params, .memcached(MemcachedParams(command: .get, ratio: RedisRatio(sets: 1, gets: 10), keyspace: 10_000,
+                                                                    keyPrefix: "key:", valueSize: ByteSize(bytes: 64), pipeline: 1, ttl: 300)))
 
         let monitor = try XCTUnwrap(RecipeLoader.parse(text: "description: defaults\n", file: "m.yaml", kind: .monitor).monitor)
         XCTAssertEqual(monitor.type, .prometheus)

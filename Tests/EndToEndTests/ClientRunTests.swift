@@ -126,4 +126,111 @@ final class ClientRunTests: XCTestCase {
         XCTAssertEqual(r["status"] as? String, "target-failed", stderr)
         XCTAssertGreaterThan((r["counts"] as? [String: Any])?["ok"] as? Int ?? 0, 0)
     }
+
+    /// memcached started by bench, loaded by the memcached kind, with memcached's own `stats` as the independent
+    /// witness: every GET, hit, miss and SET bench reports (warm-up included, which the server saw too) is one the
+    /// server counted, over each of the three ways to name the target.
+    func testMemcachedRunsMatchTheServersOwnCounters() throws {
+        let (process, input, output, errors) = try bench.start(["--session", "cache", "--continue-on-error"])
+        func send(_ line: String) { input.fileHandleForWriting.write(Data((line + "\n").utf8)) }
+        var exited = false
+        defer {
+            if !exited {
+                try? input.fileHandleForWriting.close()
+                process.waitUntilExit()
+            }
+        }
+        send("server start memcached")
+        var servers: [String: [String: Any]] = [:]
+        BenchProcess.waitUntil(20, "memcached ready") {
+            servers = ServiceProbes.servers(in: bench.directory, session: "cache")
+            return ServiceProbes.isReady(servers["s1"]) || !process.isRunning
+        }
+        let port = try XCTUnwrap(ServiceProbes.port(servers["s1"]))
+        func runFinished(_ run: String) {
+            BenchProcess.waitUntil(30, "\(run) written") {
+                FileManager.default.fileExists(atPath: bench.directory.appendingPathComponent("sessions/cache/runs/\(run).json").path)
+                    || !process.isRunning
+            }
+        }
+
+        // The shipped recipe as the README runs it: mixed 1:10, 50 connections, 1 s of warm-up, 2 s measured.
+        let before = ServiceProbes.memcachedStats(port: port)
+        XCTAssertNotNil(before["cmd_get"], "memcached answers stats")
+        send("client run memcached-get-set --target s1 --duration 2s")
+        runFinished("r1")
+        let afterR1 = ServiceProbes.memcachedStats(port: port)
+        // An open loop over memcached:// with a pipeline and no warm-up, then SETs with an expiry over host:port.
+        send("client run memcached-get-set --target memcached://127.0.0.1:\(port) --requests 3000 --rate 3000 --warmup 0s --set command=get --set pipeline=4")
+        runFinished("r2")
+        let afterR2 = ServiceProbes.memcachedStats(port: port)
+        send("client run memcached-get-set --target 127.0.0.1:\(port) --requests 1000 --warmup 0s --set command=set --set ttl=1h")
+        runFinished("r3")
+        let afterR3 = ServiceProbes.memcachedStats(port: port)
+        send("client run memcached-get-set --target redis://127.0.0.1:\(port) --duration 1s")
+        send("client run memcached-get-set --target s1 --duration 1s --set pipeline=2000")
+        send("client run memcached-get-set --target s1 --duration 1s --set ttl=1.5s")
+        send("show r1")
+        try input.fileHandleForWriting.close()
+        let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        exited = true
+
+        func delta(_ a: [String: Int], _ b: [String: Int], _ key: String) -> Int { (b[key] ?? 0) - (a[key] ?? 0) }
+        func number(_ metrics: [String: Any], _ key: String) -> Int { (metrics[key] as? NSNumber)?.intValue ?? -1 }
+
+        let r1 = try resultFile("cache", "r1")
+        XCTAssertEqual(r1["status"] as? String, "completed", stderr)
+        let counts = try XCTUnwrap(r1["counts"] as? [String: Any])
+        let metrics = try XCTUnwrap(r1["kind_metrics"] as? [String: Any])
+        let (hits, misses, stored) = (number(metrics, "get_hits"), number(metrics, "get_misses"), number(metrics, "set_stored"))
+        let (warmHits, warmMisses, warmStored) = (number(metrics, "warmup_get_hits"), number(metrics, "warmup_get_misses"),
+                                                  number(metrics, "warmup_set_stored"))
+        XCTAssertEqual((counts["errors"] as? [String: Int])?.values.reduce(0, +), 0, "\(counts)")
+        XCTAssertEqual(number(counts, "completed"), number(counts, "ok"))
+        XCTAssertEqual(hits + misses + stored, number(counts, "completed"), "every measured answer is a hit, a miss or a store")
+        XCTAssertEqual(warmHits + warmMisses + warmStored, number(counts, "warmup_excluded"), "and every warm-up answer")
+        XCTAssertGreaterThan(number(counts, "warmup_excluded"), 0)
+        XCTAssertGreaterThan(misses + warmMisses, 0, "the cache started empty")
+        XCTAssertGreaterThan(hits, 0, "and the SETs filled it")
+        XCTAssertEqual(Double(stored) / Double(hits + misses + stored), 1.0 / 11, accuracy: 0.01, "SET:GET 1:10")
+        // memcached's own view: exactly what bench sent and was answered, warm-up included.
+        XCTAssertEqual(delta(before, afterR1, "cmd_get"), hits + misses + warmHits + warmMisses)
+        XCTAssertEqual(delta(before, afterR1, "get_hits"), hits + warmHits)
+        XCTAssertEqual(delta(before, afterR1, "get_misses"), misses + warmMisses)
+        XCTAssertEqual(delta(before, afterR1, "cmd_set"), stored + warmStored)
+        // 50 connections, plus the one this test read the second stats on.
+        XCTAssertEqual(number(metrics, "connections_opened"), 50)
+        XCTAssertEqual(delta(before, afterR1, "total_connections"), 50 + 1)
+
+        let r2 = try resultFile("cache", "r2")
+        let m2 = try XCTUnwrap(r2["kind_metrics"] as? [String: Any])
+        XCTAssertEqual((r2["counts"] as? [String: Any]).map { number($0, "completed") }, 3000, stderr)
+        XCTAssertEqual(number(m2, "get_hits") + number(m2, "get_misses"), 3000)
+        XCTAssertEqual(number(m2, "set_stored"), 0)
+        XCTAssertNil(m2["warmup_get_hits"], "no warm-up, no warm-up counts")
+        XCTAssertEqual(delta(afterR1, afterR2, "cmd_get"), 3000)
+        XCTAssertEqual(delta(afterR1, afterR2, "get_hits"), number(m2, "get_hits"))
+        XCTAssertEqual((r2["workload"] as? [String: Any])?["mode"] as? String, "open")
+        XCTAssertEqual((r2["recipe"] as? [String: Any])?["overrides"] as? [String: String], ["command": "get", "pipeline": "4"])
+
+        let r3 = try resultFile("cache", "r3")
+        XCTAssertEqual(number(try XCTUnwrap(r3["kind_metrics"] as? [String: Any]), "set_stored"), 1000, stderr)
+        XCTAssertEqual(delta(afterR2, afterR3, "cmd_set"), 1000)
+        XCTAssertEqual(delta(afterR2, afterR3, "cmd_get"), 0)
+
+        // What the target and --set may not be, each named with what would do.
+        XCTAssertTrue(stderr.contains("error: client run: --target redis://127.0.0.1:\(port): a redis address, but recipe 'memcached-get-set' "
+            + "is of kind memcached; give memcached://host:port or host:port"), stderr)
+        XCTAssertTrue(stderr.contains("error: client run: --set pipeline=2000: expected a depth from 1 to 1024"), stderr)
+        XCTAssertTrue(stderr.contains("error: client run: --set ttl=1.5s: expected whole seconds from 0 to 2592000"), stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: bench.directory.appendingPathComponent("sessions/cache/runs/r4.json").path))
+
+        // show prints the kind's counts beside the latency table.
+        XCTAssertTrue(stdout.contains("memcached metrics"), stdout)
+        XCTAssertTrue(stdout.contains("get_hits"), stdout)
+        XCTAssertTrue(stdout.contains("r1  memcached-get-set [memcached] -> s1"), stdout)
+        XCTAssertTrue(try bench.read("sessions/cache.bench").contains("client run memcached-get-set --target s1 --duration 2s --seed 1  # -> r1"))
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 
-/// Talks to the real services in tests: raw TCP, a Redis PING, an HTTP GET; reads bench's state file.
+/// Talks to the real services in tests: raw TCP, a Redis PING, memcached's stats, an HTTP GET; reads bench's state file.
 enum ServiceProbes {
     /// Sends `request` to 127.0.0.1:port and returns what came back before the peer closed or `timeout` passed.
     static func exchange(port: Int, request: String, timeout: TimeInterval = 3, until: ((String) -> Bool)? = nil) -> String? {
@@ -34,6 +34,16 @@ enum ServiceProbes {
 
     static func redisPing(port: Int) -> Bool {
         exchange(port: port, request: "PING\r\n", until: { $0.contains("\r\n") })?.hasPrefix("+PONG") == true
+    }
+
+    /// memcached's own counters (`stats`: cmd_get, get_hits, total_connections, …).
+    static func memcachedStats(port: Int) -> [String: Int] {
+        var stats: [String: Int] = [:]
+        for line in (exchange(port: port, request: "stats\r\n", until: { $0.hasSuffix("END\r\n") }) ?? "").split(separator: "\r\n") {
+            let words = line.split(separator: " ")
+            if words.count == 3, words[0] == "STAT", let value = Int(words[2]) { stats[String(words[1])] = value }
+        }
+        return stats
     }
 
     /// Status code and body of `GET path`.

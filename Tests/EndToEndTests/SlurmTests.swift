@@ -147,6 +147,49 @@ final class SlurmTests: XCTestCase {
         for server in servers { XCTAssertEqual(try Self.jobState(try XCTUnwrap(jobId(server))), "CANCELLED") }
     }
 
+    /// A memcached client run as two job-step parts: the merged result sums the parts' hits, misses and stores, and
+    /// the sums are what memcached itself counted (warm-up included).
+    func testMemcachedClientPartsSumTheirCountsToTheServersOwn() throws {
+        let (process, input, _, errors) = try bench.start(["--session", "cacheparts"])
+        input.fileHandleForWriting.write(Data("server start memcached\n".utf8))
+        var port: Int?
+        BenchProcess.waitUntil(20, "memcached ready") {
+            let s1 = self.server("cacheparts", "s1")
+            port = ServiceProbes.isReady(s1) ? ServiceProbes.port(s1) : nil
+            return port != nil || !process.isRunning
+        }
+        let before = ServiceProbes.memcachedStats(port: try XCTUnwrap(port))
+        input.fileHandleForWriting.write(Data("client run memcached-get-set --target s1 --on slurm --tasks-per-node 2 --duration 2s --warmup 1s --concurrency 8\n".utf8))
+        BenchProcess.waitUntil(90, "the run's result") {
+            FileManager.default.fileExists(atPath: self.bench.directory.appendingPathComponent("sessions/cacheparts/runs/r1.json").path)
+                || !process.isRunning
+        }
+        let after = ServiceProbes.memcachedStats(port: try XCTUnwrap(port))
+        try input.fileHandleForWriting.close()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+
+        let r1 = try json("sessions/cacheparts/runs/r1.json")
+        XCTAssertEqual(r1["status"] as? String, "completed", stderr)
+        XCTAssertEqual((r1["parts"] as? [String])?.count, 2)
+        let merged = try XCTUnwrap(r1["kind_metrics"] as? [String: Any])
+        func number(_ metrics: [String: Any]?, _ key: String) -> Int { (metrics?[key] as? NSNumber)?.intValue ?? -1 }
+        let keys = ["get_hits", "get_misses", "set_stored", "warmup_get_hits", "warmup_get_misses", "warmup_set_stored"]
+        var sums = Dictionary(uniqueKeysWithValues: keys.map { ($0, 0) })
+        for index in 0..<2 {
+            let part = try json("sessions/cacheparts/runs/r1.parts/part-\(index)/runs/r1.json")
+            for key in keys { sums[key]! += number(part["kind_metrics"] as? [String: Any], key) }
+        }
+        for key in keys { XCTAssertEqual(number(merged, key), sums[key], key) }
+        XCTAssertGreaterThan(number(merged, "get_hits"), 0)
+        XCTAssertEqual(number(merged, "get_hits") + number(merged, "get_misses") + number(merged, "set_stored"),
+                       number(r1["counts"] as? [String: Any], "completed"))
+        func delta(_ key: String) -> Int { (after[key] ?? 0) - (before[key] ?? 0) }
+        XCTAssertEqual(delta("cmd_get"), sums["get_hits"]! + sums["get_misses"]! + sums["warmup_get_hits"]! + sums["warmup_get_misses"]!)
+        XCTAssertEqual(delta("get_hits"), sums["get_hits"]! + sums["warmup_get_hits"]!)
+        XCTAssertEqual(delta("cmd_set"), sums["set_stored"]! + sums["warmup_set_stored"]!)
+    }
+
     func testDryRunPrintsTheScriptAndSubmitsNothing() throws {
         let result = try bench.run(["--session", "dry", "-c", "server start redis --on slurm --dry-run --time 20m", "-c", "set timing on"])
         XCTAssertEqual(result.status, 0, result.stderr)

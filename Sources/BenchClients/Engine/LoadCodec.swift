@@ -8,10 +8,10 @@ import NIOCore
 protocol LoadCodec: SendableMetatype {
     associatedtype Config: Sendable
 
-    /// `stream` tells connections apart for per-connection random choices (Redis keys).
+    /// `stream` tells connections apart for per-connection random choices (Redis and memcached keys).
     init(config: Config, stream: UInt64, allocator: ByteBufferAllocator)
 
-    /// Most requests in flight on one connection: 1 for HTTP/1.1, the pipeline depth for Redis.
+    /// Most requests in flight on one connection: 1 for HTTP/1.1, the pipeline depth for Redis and memcached.
     static func depth(_ config: Config) -> Int
 
     /// Queues one request for the next `takeOutput()`.
@@ -46,6 +46,13 @@ protocol LoadCodec: SendableMetatype {
     /// The LLM measurements of the answer just framed (its first content chunk becomes the result's first byte);
     /// nil (the default) for codecs without any.
     mutating func takeLLMSample() -> LLMRequestSample?
+
+    /// Whether this codec tells a cache's answers apart (hits, misses, stores) for the run's `CacheReplyCounts`.
+    /// Default false: the result then carries none.
+    static var countsCacheReplies: Bool { get }
+
+    /// What the answer just framed said, when it succeeded; nil (the default) for codecs that do not count them.
+    mutating func takeCacheReply() -> CacheReplyCounts.Reply?
 }
 
 extension LoadCodec {
@@ -60,6 +67,11 @@ extension LoadCodec {
 
     @inline(__always)
     mutating func takeLLMSample() -> LLMRequestSample? { nil }
+
+    static var countsCacheReplies: Bool { false }
+
+    @inline(__always)
+    mutating func takeCacheReply() -> CacheReplyCounts.Reply? { nil }
 }
 
 /// What a codec found in the bytes received so far.

@@ -114,6 +114,10 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
     /// Completes the oldest request with the answer the codec just framed.
     @inline(__always)
     private func completeFramed(at now: UInt64, bytes: Int, status: Int, failure: RequestErrorKind?) {
+        if let reply = codec.takeCacheReply() {
+            // Counted by the request's scheduled time, as the aggregator tells warm-up from measured.
+            driver.count(reply, scheduled: scheduledTimes[head])
+        }
         complete(at: now, bytes: bytes, status: status, failure: failure, llm: codec.takeLLMSample())
     }
 
@@ -172,6 +176,7 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
     // CPU by about an eighth in a closed-loop profile. The pace timer's entry is specialized alike.
     @_specialize(exported: false, where Codec == HTTPCodec)
     @_specialize(exported: false, where Codec == RedisCodec)
+    @_specialize(exported: false, where Codec == MemcachedCodec)
     @_specialize(exported: false, where Codec == OpenAICodec)
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)

@@ -3,7 +3,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// Drives one endpoint with HTTP, Redis or OpenAI-streaming load, closed or open loop, and measures every request.
+/// Drives one endpoint with HTTP, Redis, memcached or OpenAI-streaming load, closed or open loop, and measures every request.
 ///
 /// Each event loop thread runs its own connections, its share of the schedule and its own
 /// `RunAggregator`; the engine merges them for progress and the outcome. A run happens once.
@@ -28,6 +28,7 @@ public final class LoadEngine: LoadGenerator {
         switch loadProtocol {
         case .http: return "http"
         case .redis: return "redis"
+        case .memcached: return "memcached"
         case .openai: return "openai"
         }
     }
@@ -47,6 +48,9 @@ public final class LoadEngine: LoadGenerator {
         case .redis(let params):
             let config = RedisCodec.Config(params: params, seed: plan.seed)
             return try await run(RedisCodec.self, config: config, address: address, progress: progress)
+        case .memcached(let params):
+            let config = MemcachedCodec.Config(params: params, seed: plan.seed)
+            return try await run(MemcachedCodec.self, config: config, address: address, progress: progress)
         case .openai(let openai):
             let config = try OpenAICodec.Config(openai)
             return try await run(OpenAICodec.self, config: config, address: address, progress: progress)
@@ -162,18 +166,22 @@ public final class LoadEngine: LoadGenerator {
         var stats: [LoopStats] = []
         var interrupted = false
         var llm: [LLMSnapshot] = []
+        var cacheReplies = CacheReplyCounts()
         for loop in loops {
-            let (loopStats, loopInterrupted, loopLLM) = try await loop.eventLoop.submit {
-                (loop.driver.value.stats, loop.driver.value.interrupted, loop.driver.value.llm?.snapshot())
+            let (loopStats, loopInterrupted, loopLLM, loopReplies) = try await loop.eventLoop.submit {
+                (loop.driver.value.stats, loop.driver.value.interrupted, loop.driver.value.llm?.snapshot(),
+                 loop.driver.value.cacheReplies)
             }.get()
             stats.append(loopStats)
             interrupted = interrupted || loopInterrupted
             if let loopLLM { llm.append(loopLLM) }
+            cacheReplies = cacheReplies + loopReplies
         }
         try await group.shutdownGracefully()
         var outcome = Self.outcome(snapshot: snapshot, remaining: remaining, stats: stats, interrupted: interrupted,
                                    warmupEnd: warmupEnd, endTime: endTime, lagBound: lagBound, openLoop: plan.mode == .open)
         outcome.llm = LLMSnapshot.merged(llm)
+        if Codec.countsCacheReplies { outcome.cacheReplies = cacheReplies }
         return outcome
     }
 

@@ -30,6 +30,9 @@ public struct LoadOutcome: Sendable {
     /// LLM timings, tokens and goodput, merged over event loops (openai runs; nil otherwise).
     public var llm: LLMSnapshot?
 
+    /// A cache's hits, misses and stores, summed over event loops (memcached runs; nil otherwise).
+    public var cacheReplies: CacheReplyCounts?
+
     /// Measured seconds.
     public var measuredDuration: Double { Double(endedAt &- min(endedAt, warmupEnd)) / 1e9 }
 }

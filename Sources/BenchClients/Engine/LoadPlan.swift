@@ -16,7 +16,7 @@ public struct LoadPlan: Sendable {
     public var requests: Int?
     /// Seconds of load before measuring starts.
     public var warmup: Double
-    /// Seeds arrivals and random choices (Redis keys), so a replay sends the same load.
+    /// Seeds arrivals and random choices (Redis and memcached keys), so a replay sends the same load.
     public var seed: UInt64
     /// Open loop: the pool grows up to this many connections while all are busy.
     public var connectionCap: Int
@@ -84,6 +84,8 @@ public enum LoadProtocol: Sendable {
     /// `hostHeader` is sent as `Host` unless the params set one.
     case http(HTTPParams, hostHeader: String)
     case redis(RedisParams)
+    /// memcached's text protocol (`MemcachedCodec`).
+    case memcached(MemcachedParams)
     /// OpenAI-compatible streaming (`/v1/chat/completions`, `/v1/completions`), prepared by `OpenAIRunConfig.prepare`.
     case openai(OpenAIRunConfig)
 }

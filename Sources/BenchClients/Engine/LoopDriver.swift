@@ -31,6 +31,8 @@ final class LoopDriver<Codec: LoadCodec> {
     let aggregator: RunAggregator
     /// LLM timings and tokens, for codecs that measure them.
     let llm: LLMAggregator?
+    /// A cache's hits, misses and stores, for codecs that tell them apart (`LoadCodec.countsCacheReplies`).
+    private(set) var cacheReplies = CacheReplyCounts()
     let done: EventLoopPromise<Void>
 
     private let config: Codec.Config
@@ -93,6 +95,12 @@ final class LoopDriver<Codec: LoadCodec> {
     func record(_ result: RequestResult) {
         aggregator.record(result)
         if result.completed > stats.lastCompleted { stats.lastCompleted = result.completed }
+    }
+
+    /// Counts what a cache's answer said, as warm-up or measured by the request's scheduled time.
+    @inline(__always)
+    func count(_ reply: CacheReplyCounts.Reply, scheduled: UInt64) {
+        cacheReplies.record(reply, warmup: scheduled < settings.warmupEnd)
     }
 
     /// Records an LLM answer: its result, and (when it succeeded) its tokens and timings.
@@ -497,6 +505,7 @@ final class LoopDriver<Codec: LoadCodec> {
 
     @_specialize(exported: false, where Codec == HTTPCodec)
     @_specialize(exported: false, where Codec == RedisCodec)
+    @_specialize(exported: false, where Codec == MemcachedCodec)
     @_specialize(exported: false, where Codec == OpenAICodec)
     private func paceTimerFired() {
         guard phase != .finished, paceArmed else { return }

@@ -9,6 +9,17 @@ struct SplitMix64: RandomNumberGenerator {
 
     init(seed: UInt64) { state = seed }
 
+    /// The generator of one of several streams drawn from one seed (a connection's keys), independent of the others.
+    ///
+    /// The stream is mixed in, not merely added or XORed to the seed: the state only ever adds a constant, so two
+    /// seeds that differ by a multiple of it give one sequence, shifted (`seed ^ stream * constant` made every
+    /// other connection replay its neighbour's keys two draws late, and 50 connections drew from 2 sequences).
+    init(seed: UInt64, stream: UInt64) {
+        var streamMixer = SplitMix64(seed: stream)
+        var seedMixer = SplitMix64(seed: seed &+ streamMixer.next())
+        state = seedMixer.next()
+    }
+
     @inline(__always)
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

@@ -26,30 +26,46 @@ public enum ClientParamOverrides {
             var command = p.command, ratio = p.ratio, keyspace = p.keyspace, size = p.valueSize, pipeline = p.pipeline
             for (key, value) in sets {
                 switch key {
-                case "command":
-                    guard let c = RedisCommandMix(rawValue: value) else { throw invalid(key, value, "get, set or mixed") }
-                    command = c
-                case "ratio":
-                    let parts = value.split(separator: ":").compactMap { Int($0) }
-                    guard parts.count == 2, parts.allSatisfy({ $0 >= 0 }), parts.reduce(0, +) > 0 else { throw invalid(key, value, "SETS:GETS, e.g. 1:10") }
-                    ratio = RedisRatio(sets: parts[0], gets: parts[1])
-                case "keyspace":
-                    guard let n = Int(value), n > 0 else { throw invalid(key, value, "a positive number of keys") }
-                    keyspace = n
-                case "value_size":
-                    guard let s = ByteSize(parsing: value) else { throw invalid(key, value, ByteSize.acceptedForms) }
-                    guard s.bytes > 0 else { throw invalid(key, value, "at least 1 byte") }
-                    size = s
-                case "pipeline":
-                    let depths = RedisParams.pipelineDepths
-                    guard let n = Int(value), depths.contains(n) else {
-                        throw invalid(key, value, "a depth from \(depths.lowerBound) to \(depths.upperBound)")
-                    }
-                    pipeline = n
+                case "command": command = try commandMix(key, value)
+                case "ratio": ratio = try setGetRatio(key, value)
+                case "keyspace": keyspace = try keyCount(key, value)
+                case "value_size": size = try valueSize(key, value)
+                case "pipeline": pipeline = try pipelineDepth(key, value)
                 default: throw unknown(key, ["command", "ratio", "keyspace", "value_size", "pipeline"])
                 }
             }
             return .redis(RedisParams(command: command, ratio: ratio, keyspace: keyspace, valueSize: size, pipeline: pipeline))
+        case .memcached(let p):
+            var command = p.command, ratio = p.ratio, keyspace = p.keyspace, prefix = p.keyPrefix, size = p.valueSize
+            var pipeline = p.pipeline, ttl = p.ttl
+            var prefixGiven = false
+            for (key, value) in sets {
+                switch key {
+                case "command": command = try commandMix(key, value)
+                case "ratio": ratio = try setGetRatio(key, value)
+                case "keyspace": keyspace = try keyCount(key, value)
+                case "key_prefix":
+                    prefix = value
+                    prefixGiven = true
+                case "value_size": size = try valueSize(key, value)
+                case "pipeline": pipeline = try pipelineDepth(key, value)
+                case "ttl":
+                    guard let duration = BenchDuration(parsing: value), MemcachedParams.ttlProblem(duration) == nil else {
+                        let most = MemcachedParams.ttlSeconds.upperBound
+                        throw invalid(key, value, "whole seconds from 0 to \(most) (30 days; memcached reads a longer expiry as a Unix timestamp), "
+                            + "or a duration such as 60s or 1h")
+                    }
+                    ttl = Int(duration.seconds)
+                default: throw unknown(key, ["command", "ratio", "keyspace", "key_prefix", "value_size", "pipeline", "ttl"])
+                }
+            }
+            // Checked once every pair is in: a larger key space makes longer keys of the same prefix.
+            if let problem = MemcachedParams.keyPrefixProblem(prefix, keyspace: keyspace) {
+                let given = prefixGiven ? "key_prefix=\(prefix)" : "keyspace=\(keyspace)"
+                throw BenchError.usage("client run: --set \(given): \(problem)")
+            }
+            return .memcached(MemcachedParams(command: command, ratio: ratio, keyspace: keyspace, keyPrefix: prefix, valueSize: size,
+                                              pipeline: pipeline, ttl: ttl))
         case .exec(let p):
             // An exec recipe's parameters are its own settings, the {{set.KEY}} of its command.
             var replaced: [String: String] = [:]
@@ -61,6 +77,36 @@ public enum ClientParamOverrides {
         default:
             throw BenchError.usage("client run: --set is not supported for this client kind yet")
         }
+    }
+
+    // The parameters redis and memcached share, checked alike for both.
+
+    private static func commandMix(_ key: String, _ value: String) throws -> RedisCommandMix {
+        guard let command = RedisCommandMix(rawValue: value) else { throw invalid(key, value, "get, set or mixed") }
+        return command
+    }
+
+    private static func setGetRatio(_ key: String, _ value: String) throws -> RedisRatio {
+        let parts = value.split(separator: ":").compactMap { Int($0) }
+        guard parts.count == 2, parts.allSatisfy({ $0 >= 0 }), parts.reduce(0, +) > 0 else { throw invalid(key, value, "SETS:GETS, e.g. 1:10") }
+        return RedisRatio(sets: parts[0], gets: parts[1])
+    }
+
+    private static func keyCount(_ key: String, _ value: String) throws -> Int {
+        guard let n = Int(value), n > 0 else { throw invalid(key, value, "a positive number of keys") }
+        return n
+    }
+
+    private static func valueSize(_ key: String, _ value: String) throws -> ByteSize {
+        guard let size = ByteSize(parsing: value) else { throw invalid(key, value, ByteSize.acceptedForms) }
+        guard size.bytes > 0 else { throw invalid(key, value, "at least 1 byte") }
+        return size
+    }
+
+    private static func pipelineDepth(_ key: String, _ value: String) throws -> Int {
+        let depths = ClientParams.pipelineDepths
+        guard let n = Int(value), depths.contains(n) else { throw invalid(key, value, "a depth from \(depths.lowerBound) to \(depths.upperBound)") }
+        return n
     }
 
     private static func invalid(_ key: String, _ value: String, _ expected: String) -> BenchError {

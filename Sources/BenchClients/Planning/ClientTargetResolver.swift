@@ -71,6 +71,7 @@ public enum ClientTargetResolver {
         let speaks = switch recipe.kind {
         case .http, .openai, .chroma: "http"
         case .redis: "redis"
+        case .memcached: "memcached"
         case .exec: scheme
         }
         if scheme != "tcp" && scheme != speaks {

@@ -25,14 +25,14 @@ public struct ClientTargetSpec: Sendable, Equatable {
         self.path = path
     }
 
-    /// Parses `http://host:port[/…]`, `redis://host:port`, `host:port` or `[v6]:port`.
+    /// Parses `http://host:port[/…]`, `redis://host:port`, `memcached://host:port`, `host:port` or `[v6]:port`.
     public init(address: String) throws {
         var rest = Substring(address)
         var scheme: String?
         if let separator = rest.range(of: "://") {
             let name = rest[..<separator.lowerBound].lowercased()
-            guard ["http", "redis", "tcp"].contains(name) else {
-                throw BenchError.usage("--target \(address): scheme '\(name)' is not supported (http, redis, tcp; https needs TLS, which bench's load engine does not speak)")
+            guard ["http", "redis", "memcached", "tcp"].contains(name) else {
+                throw BenchError.usage("--target \(address): scheme '\(name)' is not supported (http, redis, memcached, tcp; https needs TLS, which bench's load engine does not speak)")
             }
             scheme = name
             rest = rest[separator.upperBound...]

@@ -40,7 +40,7 @@ struct RedisCodec: LoadCodec {
         self.config = config
         output = allocator.buffer(capacity: config.pipeline * (40 + config.valueArgument.count))
         // Each connection draws its own key sequence from the run's seed.
-        random = SplitMix64(seed: config.seed ^ (stream &* 0x9E37_79B9_7F4A_7C15))
+        random = SplitMix64(seed: config.seed, stream: stream)
     }
 
     static func depth(_ config: Config) -> Int { config.pipeline }

@@ -23,7 +23,7 @@ public struct ClientRecipe: Sendable, Equatable {
 
 /// The protocols bench's load generators speak.
 public enum ClientKind: String, CaseIterable, Sendable {
-    case http, openai, redis, chroma, exec
+    case http, openai, redis, memcached, chroma, exec
 }
 
 /// The service (server recipe name) and the named port a client sends to.
@@ -84,8 +84,13 @@ public enum ClientParams: Sendable, Equatable {
     case http(HTTPParams)
     case openai(OpenAIParams)
     case redis(RedisParams)
+    case memcached(MemcachedParams)
     case chroma(ChromaParams)
     case exec(ExecParams)
+
+    /// The pipeline depths a recipe or `--set pipeline=` may ask for, one bound for every kind that pipelines
+    /// (redis, memcached).
+    public static let pipelineDepths = 1...1024
 }
 
 /// One HTTP request, repeated.
@@ -110,12 +115,12 @@ public struct HTTPParams: Sendable, Equatable {
     }
 }
 
-/// Which Redis commands a redis client sends.
+/// Which commands a redis (or memcached) client sends.
 public enum RedisCommandMix: String, CaseIterable, Sendable {
     case get, set, mixed
 }
 
-/// SET:GET proportion of a `mixed` redis workload (memtier's `--ratio`).
+/// SET:GET proportion of a `mixed` redis or memcached workload (memtier's `--ratio`).
 public struct RedisRatio: Sendable, Equatable, CustomStringConvertible {
     public let sets: Int
     public let gets: Int
@@ -136,10 +141,8 @@ public struct RedisParams: Sendable, Equatable {
     public let keyspace: Int
     /// Size of each SET value. Default 64 bytes.
     public let valueSize: ByteSize
-    /// Commands written per round trip on one connection. Default 1.
+    /// Commands written per round trip on one connection (bounds: `ClientParams.pipelineDepths`). Default 1.
     public let pipeline: Int
-    /// The pipeline depths a recipe or `--set pipeline=` may ask for (one bound for both).
-    public static let pipelineDepths = 1...1024
 
     public init(command: RedisCommandMix = .get, ratio: RedisRatio = RedisRatio(sets: 1, gets: 10),
                 keyspace: Int = 10_000, valueSize: ByteSize = ByteSize(bytes: 64), pipeline: Int = 1) {

@@ -126,6 +126,12 @@ extension ClientRecipe {
             if p.command == .mixed { rows.append(("params.ratio", p.ratio.description)) }
             rows += [("params.keyspace", String(p.keyspace)), ("params.value_size", p.valueSize.description),
                      ("params.pipeline", String(p.pipeline))]
+        case .memcached(let p):
+            rows += [("params.command", p.command.rawValue)]
+            if p.command == .mixed { rows.append(("params.ratio", p.ratio.description)) }
+            rows += [("params.keyspace", String(p.keyspace)), ("params.key_prefix", p.keyPrefix.isEmpty ? "(none)" : p.keyPrefix),
+                     ("params.value_size", p.valueSize.description), ("params.pipeline", String(p.pipeline)),
+                     ("params.ttl", p.ttl == 0 ? "0 (no expiry)" : "\(p.ttl)s")]
         case .openai(let p):
             rows += [
                 ("params.endpoint", p.endpoint.rawValue), ("params.model", p.model ?? "(the server's first model)"),

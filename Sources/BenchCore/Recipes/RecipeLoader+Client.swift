@@ -8,6 +8,7 @@ extension RecipeLoader {
     static let paramFields: [ClientKind: [String]] = [
         .http: ["method", "path", "headers", "body", "body_file", "expect_status"],
         .redis: ["command", "ratio", "keyspace", "value_size", "pipeline"],
+        .memcached: ["command", "ratio", "keyspace", "key_prefix", "value_size", "pipeline", "ttl"],
         .openai: ["endpoint", "model", "max_tokens", "temperature", "ignore_eos", "dataset", "input_len", "output_len",
                   "range_ratio", "dataset_path", "api_key_env"],
         .chroma: ["operation", "collection", "dim", "n_results"],
@@ -39,6 +40,7 @@ extension RecipeLoader {
         switch kind {
         case .http?: params = .http(httpParams(paramsMap, r))
         case .redis?: params = .redis(redisParams(paramsMap, r))
+        case .memcached?: params = .memcached(memcachedParams(paramsMap, r))
         case .openai?: params = .openai(openAIParams(paramsMap, r))
         case .chroma?: params = .chroma(chromaParams(paramsMap, r))
         case .exec?:
@@ -112,6 +114,33 @@ extension RecipeLoader {
 
     static func redisParams(_ m: RecipeReader.Map?, _ r: RecipeReader) -> RedisParams {
         guard let m else { return RedisParams() }
+        let kv = keyValueParams(m, r)
+        return RedisParams(command: kv.command, ratio: kv.ratio, keyspace: kv.keyspace, valueSize: kv.valueSize, pipeline: kv.pipeline)
+    }
+
+    static func memcachedParams(_ m: RecipeReader.Map?, _ r: RecipeReader) -> MemcachedParams {
+        guard let m else { return MemcachedParams() }
+        let kv = keyValueParams(m, r)
+        var keyPrefix = "key:"
+        if let node = m.value("key_prefix"), let text = r.string(node, "params.key_prefix") {
+            if let problem = MemcachedParams.keyPrefixProblem(text, keyspace: kv.keyspace) {
+                r.report(node, "params.key_prefix", problem)
+            } else {
+                keyPrefix = text
+            }
+        }
+        var ttl = 0
+        if let node = m.value("ttl"), let duration = r.duration(node, "params.ttl") {
+            if let problem = MemcachedParams.ttlProblem(duration) { r.report(node, "params.ttl", problem) } else { ttl = Int(duration.seconds) }
+        }
+        return MemcachedParams(command: kv.command, ratio: kv.ratio, keyspace: kv.keyspace, keyPrefix: keyPrefix,
+                               valueSize: kv.valueSize, pipeline: kv.pipeline, ttl: ttl)
+    }
+
+    /// The fields redis and memcached clients share, read the same way for both.
+    private static func keyValueParams(_ m: RecipeReader.Map, _ r: RecipeReader)
+        -> (command: RedisCommandMix, ratio: RedisRatio, keyspace: Int, valueSize: ByteSize, pipeline: Int)
+    {
         let command = m.value("command").flatMap { r.choice($0, "params.command", as: RedisCommandMix.self) } ?? .get
         var ratio = RedisRatio(sets: 1, gets: 10)
         if let node = m.value("ratio") {
@@ -130,11 +159,11 @@ extension RecipeLoader {
         if let node = m.value("value_size"), let size = r.size(node, "params.value_size") {
             if size.bytes < 1 { r.report(node, "params.value_size", "must be at least 1 byte") } else { valueSize = size }
         }
-        return RedisParams(
-            command: command, ratio: ratio,
-            keyspace: m.value("keyspace").flatMap { r.int($0, "params.keyspace", min: 1) } ?? 10_000,
-            valueSize: valueSize,
-            pipeline: m.value("pipeline").flatMap { r.int($0, "params.pipeline", min: RedisParams.pipelineDepths.lowerBound, max: RedisParams.pipelineDepths.upperBound) } ?? 1)
+        let depths = ClientParams.pipelineDepths
+        return (command, ratio,
+                m.value("keyspace").flatMap { r.int($0, "params.keyspace", min: 1) } ?? 10_000,
+                valueSize,
+                m.value("pipeline").flatMap { r.int($0, "params.pipeline", min: depths.lowerBound, max: depths.upperBound) } ?? 1)
     }
 
     static func openAIParams(_ m: RecipeReader.Map?, _ r: RecipeReader) -> OpenAIParams {

@@ -2,7 +2,7 @@
 public enum RecipeTemplate {
     /// The client kinds with a template: those the load engine runs, so a template is never a recipe
     /// that cannot be used.
-    public static let clientKinds: [ClientKind] = [.http, .openai, .redis, .exec]
+    public static let clientKinds: [ClientKind] = [.http, .openai, .redis, .memcached, .exec]
 
     /// A template for a recipe of `kind` named `name` that passes validation as written; `clientKind`
     /// picks the client template (http when nil).
@@ -83,6 +83,7 @@ public enum RecipeTemplate {
         switch kind {
         case .openai: (service, workload, params, slo) = ("llama-smollm2", openWorkload, openaiParams, openaiSLO)
         case .redis: (service, workload, params, slo) = ("redis", closedWorkload, redisParams, latencySLO)
+        case .memcached: (service, workload, params, slo) = ("memcached", closedWorkload, memcachedParams, latencySLO)
         case .exec: (service, workload, params, slo) = ("postgres", closedWorkload, execParams, latencySLO)
         default: (service, workload, params, slo) = ("nginx", closedWorkload, httpParams, latencySLO)
         }
@@ -161,6 +162,18 @@ public enum RecipeTemplate {
           range_ratio: 0                    # lengths vary uniformly within ± this fraction (default 0)
           # dataset_path: prompts.jsonl     # required for file (JSONL) and sharegpt (JSON)
           # api_key_env: OPENAI_API_KEY     # the environment variable holding the API key (never written anywhere)
+
+        """
+
+    private static let memcachedParams = """
+        params:                             # memcached's (text protocol), the same names as redis's; recipes/README.md lists every kind's
+          command: mixed                    # get | set | mixed (default get)
+          ratio: "1:10"                     # SET:GET of a mixed workload (quoted, or YAML reads a base-60 number)
+          keyspace: 10000                   # keys key:0 … key:N-1 (default 10000)
+          key_prefix: "key:"                # no spaces; a whole key is at most 250 bytes (default key:)
+          value_size: 64B                   # bytes per SET value (default 64B)
+          pipeline: 1                       # commands in flight per connection, 1…1024 (default 1)
+          ttl: 0s                           # expiry of each SET: 0s keeps items until evicted; 30s, 1h, … up to 30 days (default 0)
 
         """
 

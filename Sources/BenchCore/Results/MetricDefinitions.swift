@@ -36,6 +36,15 @@ public enum MetricDefinitions {
                        request_throughput, output_throughput, total_token_throughput, request_goodput,
                        completed, failed, total_input_tokens, total_output_tokens
 
+    Caches (memcached; in the result's kind_metrics)
+      get_hits         GETs answered with their value (VALUE ... END)
+      get_misses       GETs of a key the cache does not hold (END alone): answers, not errors
+      set_stored       SETs answered STORED
+      get_hit_ratio    get_hits / (get_hits + get_misses), of the measured GETs
+      warmup_get_hits, warmup_get_misses, warmup_set_stored
+                       the same for the warm-up's requests: not measured, but in the server's own stats;
+                       ERROR, CLIENT_ERROR and SERVER_ERROR answers are status errors, counted with the errors
+
     Other tools: AIPerf and GuideLLM call vLLM's TPOT "ITL"; llmperf's ITL includes the TTFT; MLPerf
     uses nearest-rank percentiles and reports p99 TTFT/TPOT against limits.
     """

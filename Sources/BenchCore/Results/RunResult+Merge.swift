@@ -7,7 +7,8 @@ extension RunResult {
     /// throughput are summed; the measured duration is the longest part's. Per-second percentiles cannot be
     /// merged from points: a merged point shows the worst part's. `parts` is left for the caller to name the files.
     /// Each part's `kind_metrics` is kept under `per_part`; where every part carries LLM histograms, the LLM metrics
-    /// are recomputed from the merged histograms and summed counts under the single-node names as well.
+    /// are recomputed from the merged histograms and summed counts under the single-node names as well, and where
+    /// every part carries a cache's reply counts (memcached), they are summed under theirs.
     public static func merge(_ parts: [RunResult]) -> RunResult {
         guard var merged = parts.first else {
             preconditionFailure("RunResult.merge needs at least one part")
@@ -48,11 +49,18 @@ extension RunResult {
     }
 
     /// `per_part` (each part's kind metrics), plus the LLM metrics of the whole run when every part can give its
-    /// `LLMSnapshot` back; otherwise percentiles cannot be merged and `per_part` is all there is.
+    /// `LLMSnapshot` back, or the cache reply counts of the whole run when every part has them; otherwise
+    /// `per_part` is all there is.
     private static func mergedKindMetrics(_ parts: [RunResult], duration: Double) -> [String: JSONValue] {
         // The parts' histograms are all in the merged ones; repeating them per part would only swell the file.
         let perPart: JSONValue = .array(parts.map { .object($0.kindMetrics.filter { $0.key != LLMHistograms.key }) })
         if let exec = mergedExecMetrics(parts) { return exec.merging(["per_part": perPart]) { $1 } }
+        let cacheCounts = parts.compactMap { CacheReplyCounts(kindMetrics: $0.kindMetrics) }
+        if cacheCounts.count == parts.count, let first = cacheCounts.first {
+            var metrics = cacheCounts.dropFirst().reduce(first, +).kindMetrics
+            metrics["per_part"] = perPart
+            return metrics
+        }
         let snapshots = parts.compactMap { LLMSnapshot(kindMetrics: $0.kindMetrics) }
         guard snapshots.count == parts.count, let llm = LLMSnapshot.merged(snapshots) else { return ["per_part": perPart] }
         let failed = parts.reduce(0) { $0 + Int($1.kindMetrics["failed"]?.number ?? 0) }
