@@ -201,28 +201,6 @@ public struct OpenAIParams: Sendable, Equatable {
     }
 }
 
-/// What a chroma client does per request.
-public enum ChromaOperation: String, CaseIterable, Sendable {
-    case query, add
-}
-
-public struct ChromaParams: Sendable, Equatable {
-    public let operation: ChromaOperation
-    /// Default `bench`.
-    public let collection: String
-    /// Embedding dimension. Default 384.
-    public let dim: Int
-    /// Neighbours per query. Default 10.
-    public let nResults: Int
-
-    public init(operation: ChromaOperation = .query, collection: String = "bench", dim: Int = 384, nResults: Int = 10) {
-        self.operation = operation
-        self.collection = collection
-        self.dim = dim
-        self.nResults = nResults
-    }
-}
-
 /// Runs a command per request; exit status 0 is success.
 public struct ExecParams: Sendable, Equatable {
     public let command: [String]
