@@ -46,6 +46,13 @@ protocol LoadCodec: SendableMetatype {
     /// The LLM measurements of the answer just framed (its first content chunk becomes the result's first byte);
     /// nil (the default) for codecs without any.
     mutating func takeLLMSample() -> LLMRequestSample?
+
+    /// A tally of how many true nearest neighbours answers returned (a vector search's recall), one per event loop;
+    /// nil (the default) for codecs whose answers are not scored.
+    static func makeRecallTally(_ config: Config, warmupEnd: UInt64) -> RecallTally?
+
+    /// The true nearest neighbours the answer just framed returned; nil (the default) when it was not scored.
+    mutating func takeHits() -> Int?
 }
 
 extension LoadCodec {
@@ -60,6 +67,11 @@ extension LoadCodec {
 
     @inline(__always)
     mutating func takeLLMSample() -> LLMRequestSample? { nil }
+
+    static func makeRecallTally(_ config: Config, warmupEnd: UInt64) -> RecallTally? { nil }
+
+    @inline(__always)
+    mutating func takeHits() -> Int? { nil }
 }
 
 /// What a codec found in the bytes received so far.

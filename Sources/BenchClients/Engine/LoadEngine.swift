@@ -29,6 +29,7 @@ public final class LoadEngine: LoadGenerator {
         case .http: return "http"
         case .redis: return "redis"
         case .openai: return "openai"
+        case .chroma: return "chroma"
         }
     }
 
@@ -50,6 +51,11 @@ public final class LoadEngine: LoadGenerator {
         case .openai(let openai):
             let config = try OpenAICodec.Config(openai)
             return try await run(OpenAICodec.self, config: config, address: address, progress: progress)
+        case .chroma(let phase):
+            switch phase.codec {
+            case .query(let config): return try await run(ChromaQueryCodec.self, config: config, address: address, progress: progress)
+            case .add(let config): return try await run(ChromaAddCodec.self, config: config, address: address, progress: progress)
+            }
         }
     }
 
@@ -162,18 +168,24 @@ public final class LoadEngine: LoadGenerator {
         var stats: [LoopStats] = []
         var interrupted = false
         var llm: [LLMSnapshot] = []
+        var recall: RecallSnapshot?
         for loop in loops {
-            let (loopStats, loopInterrupted, loopLLM) = try await loop.eventLoop.submit {
-                (loop.driver.value.stats, loop.driver.value.interrupted, loop.driver.value.llm?.snapshot())
+            let (loopStats, loopInterrupted, loopLLM, loopRecall) = try await loop.eventLoop.submit {
+                (loop.driver.value.stats, loop.driver.value.interrupted, loop.driver.value.llm?.snapshot(),
+                 loop.driver.value.recall?.snapshot())
             }.get()
             stats.append(loopStats)
             interrupted = interrupted || loopInterrupted
             if let loopLLM { llm.append(loopLLM) }
+            if let loopRecall {
+                if recall == nil { recall = loopRecall } else { recall!.merge(loopRecall) }
+            }
         }
         try await group.shutdownGracefully()
         var outcome = Self.outcome(snapshot: snapshot, remaining: remaining, stats: stats, interrupted: interrupted,
                                    warmupEnd: warmupEnd, endTime: endTime, lagBound: lagBound, openLoop: plan.mode == .open)
         outcome.llm = LLMSnapshot.merged(llm)
+        outcome.recall = recall
         return outcome
     }
 

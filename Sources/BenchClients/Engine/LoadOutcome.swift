@@ -30,6 +30,12 @@ public struct LoadOutcome: Sendable {
     /// LLM timings, tokens and goodput, merged over event loops (openai runs; nil otherwise).
     public var llm: LLMSnapshot?
 
+    /// Recall of scored answers, merged over event loops (chroma queries; nil otherwise).
+    public var recall: RecallSnapshot?
+
+    /// Figures particular to the client kind, for the result's `kind_metrics` (a chroma run's phases and dataset).
+    public var kindMetrics: [String: JSONValue] = [:]
+
     /// Measured seconds.
     public var measuredDuration: Double { Double(endedAt &- min(endedAt, warmupEnd)) / 1e9 }
 }

@@ -86,6 +86,8 @@ public enum LoadProtocol: Sendable {
     case redis(RedisParams)
     /// OpenAI-compatible streaming (`/v1/chat/completions`, `/v1/completions`), prepared by `OpenAIRunConfig.prepare`.
     case openai(OpenAIRunConfig)
+    /// One phase of a chroma run (add batches or top-k queries), prepared by `ChromaRun`.
+    case chroma(ChromaPhaseLoad)
 }
 
 /// Why a run could not start.

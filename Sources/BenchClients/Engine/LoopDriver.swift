@@ -31,6 +31,8 @@ final class LoopDriver<Codec: LoadCodec> {
     let aggregator: RunAggregator
     /// LLM timings and tokens, for codecs that measure them.
     let llm: LLMAggregator?
+    /// Recall of scored answers, for codecs that score them (chroma queries).
+    let recall: RecallTally?
     let done: EventLoopPromise<Void>
 
     private let config: Codec.Config
@@ -78,6 +80,7 @@ final class LoopDriver<Codec: LoadCodec> {
         depth = Codec.depth(config)
         aggregator = RunAggregator(warmupEnd: settings.warmupEnd, expectedInterval: settings.expectedInterval)
         llm = Codec.makeLLMAggregator(config, warmupEnd: settings.warmupEnd)
+        recall = Codec.makeRecallTally(config, warmupEnd: settings.warmupEnd)
         done = eventLoop.makePromise(of: Void.self)
         budget = settings.requests
         if let arrival = settings.arrival {
@@ -101,6 +104,13 @@ final class LoopDriver<Codec: LoadCodec> {
         guard result.error == nil else { return }
         aggregator.recordTokens(input: sample.inputTokens, output: sample.outputTokens)
         llm?.record(sample, of: result)
+    }
+
+    /// Records a scored answer: its result, and (when it succeeded and is measured) its hits.
+    @inline(__always)
+    func record(_ result: RequestResult, hits: Int) {
+        record(result)
+        recall?.record(hits: hits, of: result)
     }
 
     var isOpenLoop: Bool { cursor != nil }
@@ -498,6 +508,7 @@ final class LoopDriver<Codec: LoadCodec> {
     @_specialize(exported: false, where Codec == HTTPCodec)
     @_specialize(exported: false, where Codec == RedisCodec)
     @_specialize(exported: false, where Codec == OpenAICodec)
+    @_specialize(exported: false, where Codec == ChromaQueryCodec)
     private func paceTimerFired() {
         guard phase != .finished, paceArmed else { return }
         paceArmed = false
