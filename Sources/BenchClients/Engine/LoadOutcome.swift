@@ -36,6 +36,9 @@ public struct LoadOutcome: Sendable {
     /// Figures particular to the client kind, for the result's `kind_metrics` (a chroma run's phases and dataset).
     public var kindMetrics: [String: JSONValue] = [:]
 
+    /// Why a run that went to its end still did not do all it was asked (a chroma load that lost batches).
+    public var statusNote: String?
+
     /// Measured seconds.
     public var measuredDuration: Double { Double(endedAt &- min(endedAt, warmupEnd)) / 1e9 }
 }
