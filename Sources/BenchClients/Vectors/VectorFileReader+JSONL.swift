@@ -34,7 +34,7 @@ extension VectorFileReader {
                 throw fail("'embedding' has \(embedding.count) values, the first line's has \(dim)")
             }
             for (i, value) in embedding.enumerated() {
-                guard let number = value as? NSNumber, !(value is Bool), Float(truncating: number).isFinite else {
+                guard let number = value as? NSNumber, !isBool(number), Float(truncating: number).isFinite else {
                     throw fail("embedding[\(i)] is not a finite number")
                 }
                 values.append(Float(truncating: number))
@@ -43,7 +43,7 @@ extension VectorFileReader {
             if let given = object["id"] {
                 if let text = given as? String {
                     id = text
-                } else if let number = given as? NSNumber, !(given is Bool), let whole = Int(exactly: number.doubleValue) {
+                } else if let number = given as? NSNumber, !isBool(number), let whole = Int(exactly: number.doubleValue) {
                     id = String(whole)
                 } else {
                     throw fail("'id' must be a string or an integer")
@@ -83,5 +83,10 @@ extension VectorFileReader {
         guard dim > 0 else { throw VectorFileError(path, "no vectors: every line is blank") }
         return VectorSet(dim: dim, values: values, ids: anyId ? ids : nil, metadata: anyMetadata ? metadata : nil,
                          documents: anyDocument ? documents : nil)
+    }
+
+    /// JSON's true and false, which Foundation also hands out as numbers (`1 is Bool` holds on Linux).
+    private static func isBool(_ number: NSNumber) -> Bool {
+        String(cString: number.objCType) == "c"
     }
 }
