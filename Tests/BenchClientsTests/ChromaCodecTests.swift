@@ -44,30 +44,24 @@ final class ChromaCodecTests: XCTestCase {
         }
     }
 
-    func testTheScannerCountsTrueNeighboursAmongTheAnswersIds() {
-        let answer = #"HTTP/1.1 200 OK\#r\#ncontent-length: 10\#r\#n\#r\#n{"ids":[["12","7", "3"]],"distances":null}"#
-        let truth: [Int32] = [3, 12, 40]
-        let hits = Array(answer.utf8).withUnsafeBytes { raw in
-            truth.withUnsafeBufferPointer { ChromaAnswerScanner.hits(in: raw, truth: $0, lookup: nil) }
+    func testTheScannerReadsTheRowsOfTheAnswersIds() {
+        func rows(_ text: String, lookup: [String: Int32]? = nil) -> [Int32]? {
+            var rows: [Int32] = []
+            let found = Array(text.utf8).withUnsafeBytes { ChromaAnswerScanner.rows(in: $0, lookup: lookup, into: &rows) }
+            return found ? rows : nil
         }
-        XCTAssertEqual(hits, 2)
-        let named = Array(#"{"ids":[["a","b"]]}"#.utf8).withUnsafeBytes { raw in
-            truth.withUnsafeBufferPointer { ChromaAnswerScanner.hits(in: raw, truth: $0, lookup: ["a": 40, "b": 1]) }
-        }
-        XCTAssertEqual(named, 1)
-        let empty = Array(#"{"ids":[[]]}"#.utf8).withUnsafeBytes { raw in
-            truth.withUnsafeBufferPointer { ChromaAnswerScanner.hits(in: raw, truth: $0, lookup: nil) }
-        }
-        XCTAssertEqual(empty, 0)
-        let none = Array(#"{"error":"x"}"#.utf8).withUnsafeBytes { raw in
-            truth.withUnsafeBufferPointer { ChromaAnswerScanner.hits(in: raw, truth: $0, lookup: nil) }
-        }
-        XCTAssertNil(none)
+        XCTAssertEqual(rows(#"HTTP/1.1 200 OK\#r\#ncontent-length: 10\#r\#n\#r\#n{"ids":[["12","7", "3"]],"distances":null}"#), [12, 7, 3])
+        XCTAssertEqual(rows(#"{"ids": [ [ "a","b","zz" ] ]}"#, lookup: ["a": 40, "b": 1]), [40, 1, -1])
+        XCTAssertEqual(rows(#"{"ids":[["x1"]]}"#), [-1], "not a row number")
+        XCTAssertEqual(rows(#"{"ids":[[]]}"#), [])
+        XCTAssertNil(rows(#"{"error":"x"}"#))
+        XCTAssertNil(rows(#"{"ids":[["1","2""#), "cut short")
     }
 
-    private func codec(truth: [Int32]) -> ChromaQueryCodec {
-        let config = ChromaQueryCodec.Config(requests: [ByteBuffer(string: "q0"), ByteBuffer(string: "q1")], truth: truth, k: 2,
+    private func codec(truth: [Int32], fresh: ChromaFreshRows? = nil) -> ChromaQueryCodec {
+        var config = ChromaQueryCodec.Config(requests: [ByteBuffer(string: "q0"), ByteBuffer(string: "q1")], truth: truth, k: 2,
                                              lookup: nil, cursor: PromptCursor())
+        config.fresh = fresh
         return ChromaQueryCodec(config: config, stream: 0, allocator: ByteBufferAllocator())
     }
 
@@ -111,5 +105,31 @@ final class ChromaCodecTests: XCTestCase {
         var fine = ByteBuffer(string: answer(#"{"ids":[["1","2"]]}"#))
         guard case .response(200, _, nil, _) = c.parse(&fine) else { return XCTFail("an answer") }
         XCTAssertNil(c.takeHits())
+    }
+
+    func testInAMixedPhaseAnInsertedRowCountsWhenNoFartherThanTheKthTrueNeighbour() {
+        // Loaded: rows 0…3 on a line; query 0 at 0.1, its 2 true neighbours rows 0 (0.01) and 1 (0.81, squared).
+        // Inserted later: row 4 at 0.5 (0.16: nearer than row 1) and row 5 at 3 (8.41: farther).
+        let base = VectorSet(dim: 1, values: [0, 1, 2, 3])
+        let reserve = ChromaRows(source: .stored(VectorSet(dim: 1, values: [0.5, 3])), first: 4, count: 2, generateDocuments: false,
+                                 datasetName: "d")
+        let queries: [Float] = [0.1, 2.9]
+        let truth = GroundTruth.computed(base: base, queries: queries, k: 2, distance: .l2, bucketLimit: nil, sample: nil, seed: 1)
+        XCTAssertEqual(truth.neighbours, [0, 1, 3, 2])
+        let fresh = ChromaFreshRows(rows: reserve, base: base, queries: queries, truth: truth, distance: .l2)
+        var c = codec(truth: truth.neighbours, fresh: fresh)
+        for (body, expected) in [(#"{"ids":[["0","4"]]}"#, 2), (#"{"ids":[["0","5"]]}"#, 1), (#"{"ids":[["4","1"]]}"#, 2)] {
+            c.appendRequest()
+            _ = c.takeOutput()
+            var wire = ByteBuffer(string: answer(body))
+            guard case .response(200, _, nil, _) = c.parse(&wire) else { return XCTFail("an answer") }
+            XCTAssertEqual(c.takeHits(), expected, body)
+            // Every other query is query 1; answer it too.
+            c.appendRequest()
+            _ = c.takeOutput()
+            var other = ByteBuffer(string: answer(#"{"ids":[["3","2"]]}"#))
+            _ = c.parse(&other)
+            XCTAssertEqual(c.takeHits(), 2)
+        }
     }
 }

@@ -4,42 +4,41 @@ import Glibc
 import Darwin
 #endif
 
-/// Finds the ids of a query's answer in its raw bytes and counts how many are true nearest neighbours.
+/// Finds the ids of a query's answer in its raw bytes, as the rows they name.
 ///
 /// The answer is `{"ids":[["12","7",…]],…}`. Scanned, not decoded: a decoder would build a dictionary, arrays and
 /// strings per answer for the few ids read here; the ids' quotes are found exactly because an id can hold no
 /// quote (bench writes row numbers; JSONL ids with quotes or backslashes are refused when read).
 enum ChromaAnswerScanner {
-    /// Hits of the first answer list in `bytes` (an HTTP response: head and body), or nil when it holds no `"ids"`
-    /// list. `truth`: the true neighbours' row numbers; `lookup` maps ids that are not row numbers to rows.
-    static func hits(in bytes: UnsafeRawBufferPointer, truth: UnsafeBufferPointer<Int32>, lookup: [String: Int32]?) -> Int? {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
+    /// Reads the rows the first answer list in `bytes` (an HTTP response: head and body) names into `rows` (an id
+    /// that names no row is -1); false when the bytes hold no `"ids"` list. `lookup` maps ids that are not row numbers.
+    static func rows(in bytes: UnsafeRawBufferPointer, lookup: [String: Int32]?, into rows: inout [Int32]) -> Bool {
+        rows.removeAll(keepingCapacity: true)
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return false }
         let count = bytes.count
-        guard var pos = find(Array("\"ids\"".utf8), in: bytes) else { return nil }
+        guard var pos = find(Array("\"ids\"".utf8), in: bytes) else { return false }
         pos += 5
         // Up to the inner list: `:[[`, spaces allowed.
         var brackets = 0
         while pos < count && brackets < 2 {
             let b = bytes[pos]
-            if b == UInt8(ascii: "[") { brackets += 1 } else if b != UInt8(ascii: ":") && !isSpace(b) { return nil }
+            if b == UInt8(ascii: "[") { brackets += 1 } else if b != UInt8(ascii: ":") && !isSpace(b) { return false }
             pos += 1
         }
-        guard brackets == 2 else { return nil }
-        var hits = 0
+        guard brackets == 2 else { return false }
         while pos < count {
             let b = bytes[pos]
-            if b == UInt8(ascii: "]") { return hits }
+            if b == UInt8(ascii: "]") { return true }
             if b == UInt8(ascii: ",") || isSpace(b) {
                 pos += 1
                 continue
             }
-            guard b == UInt8(ascii: "\""), let close = memchr(base + pos + 1, Int32(UInt8(ascii: "\"")), count - pos - 1) else { return nil }
+            guard b == UInt8(ascii: "\""), let close = memchr(base + pos + 1, Int32(UInt8(ascii: "\"")), count - pos - 1) else { return false }
             let end = base.distance(to: UnsafeRawPointer(close))
-            let id = UnsafeRawBufferPointer(rebasing: bytes[(pos + 1)..<end])
-            if let row = row(of: id, lookup: lookup), truth.contains(row) { hits += 1 }
+            rows.append(row(of: UnsafeRawBufferPointer(rebasing: bytes[(pos + 1)..<end]), lookup: lookup) ?? -1)
             pos = end + 1
         }
-        return nil
+        return false
     }
 
     /// The row an id names: its decimal value, or the lookup's entry.

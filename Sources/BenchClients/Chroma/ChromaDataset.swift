@@ -53,7 +53,7 @@ struct ChromaDataset: Sendable {
         let loaded = try wrap { () throws(VectorFileError) in try VectorFileReader.vectors(at: path) }
         var all = loaded.vectors
         if let dim = params.dim, dim != all.dim {
-            throw BenchError("\(path): vectors of dimension \(all.dim), but params.dim is \(dim) (drop dim, or give the right file)")
+            throw BenchError("\(path): vectors of dimension \(all.dim), but params.dim is \(dim) (--set dim=auto takes the file's)")
         }
         var queries: [Float]
         var queryCount: Int
@@ -97,12 +97,15 @@ struct ChromaDataset: Sendable {
         }
     }
 
-    /// Ids to rows when the dataset's ids are not the row numbers (JSONL with ids).
+    /// Ids to rows when the dataset's ids are not the row numbers (JSONL with ids), the mixed phase's rows included.
     var idLookup: [String: Int32]? {
         guard let ids = base.ids else { return nil }
         var lookup: [String: Int32] = [:]
         lookup.reserveCapacity(ids.count)
         for (row, id) in ids.enumerated() { lookup[id] = Int32(row) }
+        if let reserve, let count = reserve.count {
+            for row in reserve.first..<reserve.first + count { lookup[reserve.id(row)] = Int32(row) }
+        }
         return lookup
     }
 }

@@ -15,12 +15,18 @@ struct ChromaQueryCodec: LoadCodec {
         /// Ids to rows, for datasets whose ids are not row numbers.
         let lookup: [String: Int32]?
         let cursor: PromptCursor
+        /// The mixed phase's inserted rows, which count as hits when near enough; nil outside it.
+        var fresh: ChromaFreshRows? = nil
     }
 
     private let config: Config
     private var parser = HTTPResponseParser()
     /// The response so far (head and body): the ids are read from it once it is whole.
     private var response: [UInt8] = []
+    /// The rows of the answer just read.
+    private var rows: [Int32] = []
+    /// An inserted row's values, when its distance is needed.
+    private var scratch: [Float] = []
     private var queued = -1
     private var current = 0
     private var hits: Int?
@@ -28,6 +34,8 @@ struct ChromaQueryCodec: LoadCodec {
     init(config: Config, stream: UInt64, allocator: ByteBufferAllocator) {
         self.config = config
         response.reserveCapacity(1024)
+        rows.reserveCapacity(config.k)
+        scratch = [Float](repeating: 0, count: config.fresh?.rows.dim ?? 0)
     }
 
     static func depth(_ config: Config) -> Int { 1 }
@@ -73,20 +81,30 @@ struct ChromaQueryCodec: LoadCodec {
         case .complete(let status, let bytes, let close):
             defer { response.removeAll(keepingCapacity: true) }
             guard status == 200 else { return .response(status: status, bytes: bytes, failure: .status, close: close) }
-            let k = config.k
-            let found: Int? = response.withUnsafeBytes { raw in
-                if config.truth.isEmpty || config.truth[current * k] < 0 {
-                    // Not scored, but it must still be an answer.
-                    return ChromaAnswerScanner.hits(in: raw, truth: UnsafeBufferPointer(start: nil, count: 0), lookup: nil).map { _ in -1 }
-                }
-                return config.truth.withUnsafeBufferPointer { truth in
-                    ChromaAnswerScanner.hits(in: raw, truth: UnsafeBufferPointer(rebasing: truth[current * k..<(current + 1) * k]),
-                                             lookup: config.lookup)
-                }
-            }
-            guard let found else { return .response(status: status, bytes: bytes, failure: .protocol, close: close) }
-            hits = found >= 0 ? found : nil
+            let read = response.withUnsafeBytes { ChromaAnswerScanner.rows(in: $0, lookup: config.lookup, into: &rows) }
+            guard read else { return .response(status: status, bytes: bytes, failure: .protocol, close: close) }
+            hits = score()
             return .response(status: status, bytes: bytes, failure: nil, close: close)
         }
+    }
+
+    /// The true neighbours among `rows` (and, in the mixed phase, inserted rows as near as the k-th of them); nil
+    /// when the query is not scored.
+    private mutating func score() -> Int? {
+        let k = config.k
+        guard !config.truth.isEmpty, config.truth[current * k] >= 0 else { return nil }
+        var hits = 0
+        let query = current
+        config.truth.withUnsafeBufferPointer { all in
+            let truth = UnsafeBufferPointer(rebasing: all[query * k..<(query + 1) * k])
+            for row in rows where row >= 0 {
+                if truth.contains(row) {
+                    hits += 1
+                } else if let fresh = config.fresh, fresh.isNear(row: row, query: query, scratch: &scratch) {
+                    hits += 1
+                }
+            }
+        }
+        return hits
     }
 }

@@ -138,11 +138,16 @@ public final class ChromaRun: LoadGenerator {
         }
     }
 
-    private func queryLoad() -> ChromaPhaseLoad {
+    /// The query phase's requests; `fresh`: the rows a mixed phase inserts, so answers that find them are scored right.
+    private func queryLoad(fresh: ChromaRows? = nil) -> ChromaPhaseLoad {
         let p = prepared
-        return ChromaPhaseLoad(codec: .query(ChromaQueryCodec.Config(
-            requests: p.queries, truth: p.truth?.neighbours ?? [], k: p.params.nResults, lookup: p.dataset.idLookup,
-            cursor: PromptCursor())))
+        var config = ChromaQueryCodec.Config(requests: p.queries, truth: p.truth?.neighbours ?? [], k: p.params.nResults,
+                                             lookup: p.dataset.idLookup, cursor: PromptCursor())
+        if let fresh, let truth = p.truth {
+            config.fresh = ChromaFreshRows(rows: fresh, base: p.dataset.base, queries: p.dataset.queries, truth: truth,
+                                           distance: p.params.distance)
+        }
+        return ChromaPhaseLoad(codec: .query(config))
     }
 
     /// Polls until the collection counts every vector and a query returns its k results; the seconds it took
@@ -193,7 +198,7 @@ public final class ChromaRun: LoadGenerator {
         let config = ChromaAddCodec.Config(rows: reserve, batchSize: batchSize, batches: available, collection: p.collection.id,
                                            hostHeader: p.hostHeader, cursor: cursor)
         let inserter = LoadEngine(plan: insertPlan, protocol: .chroma(ChromaPhaseLoad(codec: .add(config))))
-        let queries = LoadEngine(plan: p.plan, protocol: .chroma(queryLoad()))
+        let queries = LoadEngine(plan: p.plan, protocol: .chroma(queryLoad(fresh: reserve)))
         async let inserted = launch(inserter) { _, _, _ in }
         let outcome: LoadOutcome
         do {
