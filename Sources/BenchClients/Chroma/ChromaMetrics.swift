@@ -32,6 +32,10 @@ enum ChromaMetrics {
             m["ground_truth"] = .string(truth.source)
             m["recall_queries"] = .number(Double(truth.scored))
         }
+        if let time = p.truthTime {
+            m["ground_truth_s"] = .number(rounded(time.wall, 3))
+            m["ground_truth_cpu_s"] = .number(rounded(time.cpu, 3))
+        }
         return m
     }
 

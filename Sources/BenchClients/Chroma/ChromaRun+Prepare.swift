@@ -1,6 +1,9 @@
 import BenchCore
 import Foundation
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension ChromaRun {
     /// Everything a chroma run settles before its clock starts: the dataset, the ground truth, the collection
@@ -11,6 +14,8 @@ extension ChromaRun {
         let hostHeader: String
         let dataset: ChromaDataset
         let truth: GroundTruth?
+        /// Seconds the ground truth took, wall clock and CPU of the thread that computed (or read) it.
+        let truthTime: (wall: Double, cpu: Double)?
         let collection: ChromaCollectionInfo
         /// The collection already held the dataset (matching settings): no load phase.
         let reused: Bool
@@ -44,7 +49,13 @@ extension ChromaRun {
 
         // Ground truth before the collection: a file for another dataset fails before anything is created.
         var truth: GroundTruth?
+        var truthTime: (wall: Double, cpu: Double)?
         if queryPhase && params.recallSample != 0 {
+            let started = (wall: ContinuousClock.now, cpu: threadCPUSeconds())
+            defer {
+                let wall = started.wall.duration(to: .now)
+                truthTime = (Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18, threadCPUSeconds() - started.cpu)
+            }
             if let path = params.groundTruthPath {
                 let resolved = path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path
                 do {
@@ -82,7 +93,7 @@ extension ChromaRun {
                 }
             }
         }
-        return Prepared(params: params, plan: plan, hostHeader: api.hostHeader, dataset: dataset, truth: truth,
+        return Prepared(params: params, plan: plan, hostHeader: api.hostHeader, dataset: dataset, truth: truth, truthTime: truthTime,
                         collection: collection, reused: reused, queries: queries)
     }
 
@@ -135,6 +146,13 @@ extension ChromaRun {
         let name = "bench-\(safe)-\(dataset.base.count)x\(dataset.dim)-\(dataset.sha256.prefix(8))-\(params.distance.rawValue)"
             + "-ef\(params.searchEf)-efc\(params.constructionEf)-m\(params.maxNeighbors)"
         return String(name.prefix(512))
+    }
+
+    /// CPU seconds of the calling thread (the exact search runs on one).
+    static func threadCPUSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     private static func phaseList(_ params: ChromaParams) -> String {
