@@ -67,31 +67,24 @@ public final class ChromaRun: LoadGenerator {
         var metrics = ChromaMetrics.dataset(p)
         let queryPhase = params.phases.contains(.query) || params.phases.contains(.mixed)
 
-        var loadOutcome: LoadOutcome?
         if !p.reused {
             let outcome = try await load(progress: queryPhase ? nil : progress)
-            loadOutcome = outcome
             metrics.merge(ChromaMetrics.load(outcome, prepared: p)) { $1 }
             let lost = outcome.snapshot.errorCount
+            if !outcome.interrupted && lost == 0, let queryable = try await waitUntilQueryable(after: outcome) {
+                metrics.merge(queryable) { $1 }
+            }
             if outcome.interrupted || lost > 0 || !queryPhase || isStopped {
+                // The load is the run's last phase: its batches are the run's requests.
                 var main = outcome
+                main.interrupted = outcome.interrupted || isStopped
                 if lost > 0 {
                     main.statusNote = "the load lost \(lost) of \(batches) batches (see load_failed_batches)"
                         + (queryPhase ? "; the query phase did not run" : "")
                 }
-                if !outcome.interrupted && lost == 0 {
-                    // The load's own end includes the wait until the collection answers over all of it.
-                    metrics.merge(try await waitUntilQueryable(after: outcome)) { $1 }
-                }
                 main.kindMetrics = metrics
                 return main
             }
-            metrics.merge(try await waitUntilQueryable(after: outcome)) { $1 }
-        }
-        if isStopped, let loadOutcome {
-            var main = loadOutcome
-            main.kindMetrics = metrics
-            return main
         }
 
         var outcome: LoadOutcome
@@ -151,8 +144,8 @@ public final class ChromaRun: LoadGenerator {
     }
 
     /// Polls until the collection counts every vector and a query returns its k results; the seconds it took
-    /// after the last batch was acknowledged, and from the load's start.
-    private func waitUntilQueryable(after outcome: LoadOutcome) async throws -> [String: JSONValue] {
+    /// after the last batch was acknowledged, and from the load's start (nil when the run was stopped meanwhile).
+    private func waitUntilQueryable(after outcome: LoadOutcome) async throws -> [String: JSONValue]? {
         let p = prepared
         let api = ChromaAPI(host: p.plan.host, port: p.plan.port)
         let started = ContinuousClock.now
@@ -163,7 +156,7 @@ public final class ChromaRun: LoadGenerator {
             let count = try await api.count(p.collection.id)
             if count == p.dataset.base.count {
                 let ids = try await api.query(p.collection.id, vector: probe, k: p.params.nResults)
-                if ids.count == min(p.params.nResults, count) || (p.params.bucketLimit != nil && !ids.isEmpty) { break }
+                if ids.count == min(p.params.nResults, count) { break }
             } else if count != lastCount && started.duration(to: .now) > .seconds(1) && !announced {
                 note("waiting for the collection to count all \(RunSummaryRenderer.count(p.dataset.base.count)) vectors (\(count) so far)")
                 announced = true
@@ -175,6 +168,7 @@ public final class ChromaRun: LoadGenerator {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
+        guard !isStopped else { return nil }
         let waited = started.duration(to: .now)
         let wait = Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
         return ["load_index_wait_s": .number((wait * 1000).rounded() / 1000),
