@@ -70,6 +70,7 @@ public struct SlurmClientRun: Sendable {
     public func run(_ request: ClientRunRequest, options: ClientRunOptions, noteUse: @Sendable () async -> Void) async throws -> RunResult {
         try slurm.control.checkAvailable()
         let (nodes, perNode) = try Self.partCount(options, plan: request.plan)
+        try Self.checkChromaParts(request.params, parts: nodes * perNode)
         await noteUse()
         let handle = try session.handles.allocate(.run, label: request.recipe.name)
         do {

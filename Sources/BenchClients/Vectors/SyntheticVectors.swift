@@ -85,10 +85,3 @@ public struct SyntheticVectors: Sendable {
         return SplitMix64(seed: mix.next() ^ UInt64(truncatingIfNeeded: row) &* 0x9E37_79B9_7F4A_7C15)
     }
 }
-
-/// Numbers as recipes write them: `0.5`, `2` (no `.0`).
-enum RecipeNumber {
-    static func text(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
-}
