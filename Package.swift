@@ -18,6 +18,8 @@ let package = Package(
         .systemLibrary(name: "CLibEdit", path: "Sources/CLibEdit", pkgConfig: "libedit",
                        providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CTimerFD", path: "Sources/CTimerFD"),
+        // Exact nearest neighbours (the ground truth of a vector search's recall): a blocked, AVX2 matrix product.
+        .target(name: "CVectorKernels", path: "Sources/CVectorKernels"),
         .target(name: "BenchCore", dependencies: [
             .product(name: "Yams", package: "Yams"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -31,7 +33,7 @@ let package = Package(
         ]),
         .target(name: "BenchServers", dependencies: ["BenchCore", "BenchPlacement", "BenchNetwork"]),
         .target(name: "BenchClients", dependencies: [
-            "BenchCore", "BenchPlacement", "BenchNetwork", "CTimerFD",
+            "BenchCore", "BenchPlacement", "BenchNetwork", "CTimerFD", "CVectorKernels",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

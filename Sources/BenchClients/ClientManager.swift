@@ -16,8 +16,8 @@ public actor ClientManager {
     // Internal rather than private: the exec path (ClientManager+Exec) keeps its runs here too.
     var records: [Handle: RunRecord] = [:]
     var tasks: [Handle: Task<RunResult, Error>] = [:]
-    /// Engines of running runs, reachable without the actor so Ctrl-C can stop one at once.
-    private nonisolated let engines = Mutex<[Handle: LoadEngine]>([:])
+    /// Load generators of running runs, reachable without the actor so Ctrl-C can stop one at once.
+    private nonisolated let engines = Mutex<[Handle: any LoadGenerator]>([:])
     /// Exec runs (external tools) in progress, stopped like engines.
     nonisolated let execRuns = Mutex<[Handle: ExecToolRun]>([:])
 
@@ -78,7 +78,9 @@ public actor ClientManager {
     /// Starts a run in the background and returns its handle.
     public func start(_ request: ClientRunRequest, progress: @escaping @Sendable (String) -> Void,
                       targetAlive: @escaping @Sendable () async -> String?) async throws -> Handle {
-        let loadProtocol: LoadProtocol
+        let loadProtocol: LoadProtocol?
+        // A chroma run is phases of several engines (`ChromaRun`), prepared before its handle is taken.
+        var chroma: (@Sendable (@escaping @Sendable (String) -> Void) -> ChromaRun)?
         switch request.params {
         case .openai(let params):
             // Model discovery, the dataset and exact prompt lengths (/tokenize) are settled before the clock starts.
@@ -100,15 +102,21 @@ public actor ClientManager {
             loadProtocol = .redis(params)
         case .memcached(let params):
             loadProtocol = .memcached(params)
+        case .chroma(let params):
+            chroma = try await ChromaRun.prepared(params: params, plan: request.plan,
+                                                  baseDirectory: FileManager.default.currentDirectoryPath) { progress("chroma: " + $0) }
+            loadProtocol = nil  // the run drives its own engines, phase by phase
         case .exec(let params):
             return try startExec(request, params: params, progress: progress, targetAlive: targetAlive)
-        default:
-            throw BenchError("client kind '\(request.recipe.kind.rawValue)' is not supported by the load engine yet (supported: http, redis, memcached, openai)")
         }
         let plan = request.plan
 
         let handle = try session.handles.allocate(.run, label: request.recipe.name)
-        let engine = LoadEngine(plan: plan, protocol: loadProtocol)
+        let engine: any LoadGenerator = if let loadProtocol {
+            LoadEngine(plan: plan, protocol: loadProtocol)
+        } else {
+            chroma! { progress("\(handle) " + $0) }
+        }
         engines.withLock { $0[handle] = engine }
         records[handle] = RunRecord(handle: handle, recipe: request.recipe.name, target: request.target.given, result: nil)
         session.logEvent("run-started", ["handle": handle.description, "recipe": request.recipe.name, "target": request.target.given])
@@ -118,7 +126,7 @@ public actor ClientManager {
         return handle
     }
 
-    private func execute(handle: Handle, engine: LoadEngine, request: ClientRunRequest, progress: @escaping @Sendable (String) -> Void,
+    private func execute(handle: Handle, engine: any LoadGenerator, request: ClientRunRequest, progress: @escaping @Sendable (String) -> Void,
                          targetAlive: @escaping @Sendable () async -> String?) async throws -> RunResult {
         let collector = LockedCollector()
         let targetFailure = Mutex<String?>(nil)
@@ -156,6 +164,7 @@ public actor ClientManager {
         let status: RunStatus = failure != nil ? .targetFailed : (outcome.interrupted ? .interrupted : .completed)
         let reason = failure.map { "target \(request.target.given) failed during the run: \($0)" }
             ?? (outcome.interrupted ? "stopped early (Ctrl-C or 'client stop'); the results cover what was measured" : nil)
+            ?? outcome.statusNote
         let workload = RunResult.Workload(
             mode: plan.mode.rawValue, concurrency: plan.concurrency, rate: plan.rate,
             arrival: plan.mode == .open ? plan.arrival.rawValue : nil, duration: plan.duration, requests: plan.requests,
@@ -254,6 +263,7 @@ private final class LockedCollector: @unchecked Sendable {
         if let note = outcome.senderLagNote, result.clientBottleneck.exceeded { result.clientBottleneck.note = note }
         result.kindMetrics.merge(outcome.llmKindMetrics) { $1 }
         if let replies = outcome.cacheReplies { result.kindMetrics.merge(replies.kindMetrics) { $1 } }
+        result.kindMetrics.merge(outcome.kindMetrics) { $1 }
         return result
     }
 }

@@ -175,4 +175,17 @@ final class ClientRunPlannerTests: XCTestCase {
             XCTAssertEqual("\($0)", "client run --on slurm: --background is not supported; the job runs in the foreground")
         }
     }
+
+    func testChromaPartsOnSlurmMayQueryButNotLoadOrInsert() throws {
+        var params = ChromaParams()
+        XCTAssertThrowsError(try SlurmClientRun.checkChromaParts(.chroma(params), parts: 2)) {
+            XCTAssertTrue("\($0)".contains("with 2 parts each would load the collection; load it once first"), "\($0)")
+        }
+        XCTAssertNoThrow(try SlurmClientRun.checkChromaParts(.chroma(params), parts: 1))
+        params.phases = [.mixed]
+        XCTAssertThrowsError(try SlurmClientRun.checkChromaParts(.chroma(params), parts: 3))
+        params.phases = [.query]
+        XCTAssertNoThrow(try SlurmClientRun.checkChromaParts(.chroma(params), parts: 4))
+        XCTAssertNoThrow(try SlurmClientRun.checkChromaParts(.redis(RedisParams()), parts: 4))
+    }
 }

@@ -34,7 +34,8 @@ final class RecipeShippedTests: XCTestCase {
 
     func testTheNamedRecipesExist() {
         XCTAssertEqual(catalog.names(.server), ["chroma", "llama-smollm2", "memcached", "nginx", "postgres", "redis"])
-        XCTAssertEqual(catalog.names(.client), ["chat-short", "memcached-get-set", "memcslap", "nginx-get", "pgbench-tpcb", "redis-benchmark", "redis-get-set"])
+        XCTAssertEqual(catalog.names(.client), ["chat-short", "chroma-client", "memcached-get-set", "memcslap", "nginx-get", "pgbench-tpcb",
+                                                "redis-benchmark", "redis-get-set"])
         XCTAssertEqual(catalog.names(.monitor), ["prometheus", "sampler"])
     }
 
@@ -95,6 +96,12 @@ final class RecipeShippedTests: XCTestCase {
         XCTAssertNotNil(chat.slo.tpotMs)
         guard case .openai(let params) = chat.params else { return XCTFail("chat-short should have openai params") }
         XCTAssertEqual(params.endpoint, .chat)
+
+        let vectors = try XCTUnwrap(catalog.load(.client, named: "chroma-client").recipe.client)
+        guard case .chroma(let chroma) = vectors.params else { return XCTFail("chroma-client should have chroma params") }
+        XCTAssertEqual(chroma.phases, [.load, .query])
+        XCTAssertEqual(chroma.dataset, .clustered)
+        XCTAssertNil(chroma.collection, "auto: a matching collection is reused")
 
         let mixed = try XCTUnwrap(catalog.load(.client, named: "redis-get-set").recipe.client)
         XCTAssertEqual(mixed.params, .redis(RedisParams(command: .mixed, ratio: RedisRatio(sets: 1, gets: 10))))

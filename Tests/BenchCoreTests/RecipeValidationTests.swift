@@ -336,6 +336,33 @@ final class RecipeValidationTests: XCTestCase {
                 "C:6:15: params.key_prefix: '\(String(repeating: "k", count: 246))' makes keys of up to 251 bytes with a key space of 100000; memcached allows 250",
                 "C:7:8: params.ttl: must be whole seconds (memcached's expiries are), found 1500ms",
             ]),
+        Case("chroma params", .client, """
+            name: c
+            kind: chroma
+            target: chroma
+            params:
+              phases: [load, serch]
+              distance: euclid
+              selectivity: 0.105
+              n_results: 0
+              recall_sample: some
+              colection: x
+            """, [
+                "C:5:11: params.phases: 'serch' is not a phase; give a list of load, query, mixed (e.g. load,query)",
+                "C:6:13: params.distance: 'euclid' is not one of l2, cosine, ip",
+                "C:7:16: params.selectivity: expected a fraction of the collection from 0.01 to 1 in steps of 0.01 (e.g. 0.1), or 'none'; found 0.105",
+                "C:8:14: params.n_results: must be between 1 and 1000, found 0",
+                "C:9:18: params.recall_sample: expected an integer or 'all', found 'some'",
+                "C:10:3: params.colection: unknown field; did you mean 'collection'?",
+            ]),
+        Case("chroma file dataset without its path", .client, """
+            name: c
+            kind: chroma
+            target: chroma
+            params:
+              dataset: file
+              phases: load,mixed
+            """, ["C:5:3: params.dataset_path: required when dataset is 'file'"]),
         Case("openai params and slo", .client, """
             name: c
             kind: openai

@@ -53,6 +53,13 @@ protocol LoadCodec: SendableMetatype {
 
     /// What the answer just framed said, when it succeeded; nil (the default) for codecs that do not count them.
     mutating func takeCacheReply() -> CacheReplyCounts.Reply?
+
+    /// A tally of how many true nearest neighbours answers returned (a vector search's recall), one per event loop;
+    /// nil (the default) for codecs whose answers are not scored.
+    static func makeRecallTally(_ config: Config, warmupEnd: UInt64) -> RecallTally?
+
+    /// The true nearest neighbours the answer just framed returned; nil (the default) when it was not scored.
+    mutating func takeHits() -> Int?
 }
 
 extension LoadCodec {
@@ -72,6 +79,11 @@ extension LoadCodec {
 
     @inline(__always)
     mutating func takeCacheReply() -> CacheReplyCounts.Reply? { nil }
+
+    static func makeRecallTally(_ config: Config, warmupEnd: UInt64) -> RecallTally? { nil }
+
+    @inline(__always)
+    mutating func takeHits() -> Int? { nil }
 }
 
 /// What a codec found in the bytes received so far.

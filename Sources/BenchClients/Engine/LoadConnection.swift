@@ -95,7 +95,7 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
 
     @inline(__always)
     private func complete(at now: UInt64, bytes: Int, status: Int, failure: RequestErrorKind?,
-                          llm: LLMRequestSample? = nil) {
+                          llm: LLMRequestSample? = nil, hits: Int? = nil) {
         var result = RequestResult(scheduled: scheduledTimes[head], sent: sentTimes[head], firstByte: firstByte,
                                    completed: now, bytesReceived: bytes, status: status, error: failure)
         head += 1
@@ -106,6 +106,8 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
             // An LLM answer's first byte is its first content chunk (a role-only chunk or a ping is not).
             if llm.firstContent != 0 { result.firstByte = llm.firstContent }
             driver.record(result, llm: llm)
+        } else if let hits {
+            driver.record(result, hits: hits)
         } else {
             driver.record(result)
         }
@@ -118,7 +120,7 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
             // Counted by the request's scheduled time, as the aggregator tells warm-up from measured.
             driver.count(reply, scheduled: scheduledTimes[head])
         }
-        complete(at: now, bytes: bytes, status: status, failure: failure, llm: codec.takeLLMSample())
+        complete(at: now, bytes: bytes, status: status, failure: failure, llm: codec.takeLLMSample(), hits: codec.takeHits())
     }
 
     /// Fails every in-flight request with `kind` at `now`.
@@ -178,6 +180,7 @@ final class LoadConnection<Codec: LoadCodec>: ChannelInboundHandler {
     @_specialize(exported: false, where Codec == RedisCodec)
     @_specialize(exported: false, where Codec == MemcachedCodec)
     @_specialize(exported: false, where Codec == OpenAICodec)
+    @_specialize(exported: false, where Codec == ChromaQueryCodec)
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         let now = driver.now()

@@ -30,6 +30,7 @@ public final class LoadEngine: LoadGenerator {
         case .redis: return "redis"
         case .memcached: return "memcached"
         case .openai: return "openai"
+        case .chroma: return "chroma"
         }
     }
 
@@ -54,6 +55,11 @@ public final class LoadEngine: LoadGenerator {
         case .openai(let openai):
             let config = try OpenAICodec.Config(openai)
             return try await run(OpenAICodec.self, config: config, address: address, progress: progress)
+        case .chroma(let phase):
+            switch phase.codec {
+            case .query(let config): return try await run(ChromaQueryCodec.self, config: config, address: address, progress: progress)
+            case .add(let config): return try await run(ChromaAddCodec.self, config: config, address: address, progress: progress)
+            }
         }
     }
 
@@ -167,21 +173,26 @@ public final class LoadEngine: LoadGenerator {
         var interrupted = false
         var llm: [LLMSnapshot] = []
         var cacheReplies = CacheReplyCounts()
+        var recall: RecallSnapshot?
         for loop in loops {
-            let (loopStats, loopInterrupted, loopLLM, loopReplies) = try await loop.eventLoop.submit {
+            let (loopStats, loopInterrupted, loopLLM, loopReplies, loopRecall) = try await loop.eventLoop.submit {
                 (loop.driver.value.stats, loop.driver.value.interrupted, loop.driver.value.llm?.snapshot(),
-                 loop.driver.value.cacheReplies)
+                 loop.driver.value.cacheReplies, loop.driver.value.recall?.snapshot())
             }.get()
             stats.append(loopStats)
             interrupted = interrupted || loopInterrupted
             if let loopLLM { llm.append(loopLLM) }
             cacheReplies = cacheReplies + loopReplies
+            if let loopRecall {
+                if recall == nil { recall = loopRecall } else { recall!.merge(loopRecall) }
+            }
         }
         try await group.shutdownGracefully()
         var outcome = Self.outcome(snapshot: snapshot, remaining: remaining, stats: stats, interrupted: interrupted,
                                    warmupEnd: warmupEnd, endTime: endTime, lagBound: lagBound, openLoop: plan.mode == .open)
         outcome.llm = LLMSnapshot.merged(llm)
         if Codec.countsCacheReplies { outcome.cacheReplies = cacheReplies }
+        outcome.recall = recall
         return outcome
     }
 

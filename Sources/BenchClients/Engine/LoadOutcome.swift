@@ -33,6 +33,15 @@ public struct LoadOutcome: Sendable {
     /// A cache's hits, misses and stores, summed over event loops (memcached runs; nil otherwise).
     public var cacheReplies: CacheReplyCounts?
 
+    /// Recall of scored answers, merged over event loops (chroma queries; nil otherwise).
+    public var recall: RecallSnapshot?
+
+    /// Figures particular to the client kind, for the result's `kind_metrics` (a chroma run's phases and dataset).
+    public var kindMetrics: [String: JSONValue] = [:]
+
+    /// Why a run that went to its end still did not do all it was asked (a chroma load that lost batches).
+    public var statusNote: String?
+
     /// Measured seconds.
     public var measuredDuration: Double { Double(endedAt &- min(endedAt, warmupEnd)) / 1e9 }
 }

@@ -88,6 +88,8 @@ public enum LoadProtocol: Sendable {
     case memcached(MemcachedParams)
     /// OpenAI-compatible streaming (`/v1/chat/completions`, `/v1/completions`), prepared by `OpenAIRunConfig.prepare`.
     case openai(OpenAIRunConfig)
+    /// One phase of a chroma run (add batches or top-k queries), prepared by `ChromaRun`.
+    case chroma(ChromaPhaseLoad)
 }
 
 /// Why a run could not start.

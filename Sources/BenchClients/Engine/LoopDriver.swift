@@ -33,6 +33,8 @@ final class LoopDriver<Codec: LoadCodec> {
     let llm: LLMAggregator?
     /// A cache's hits, misses and stores, for codecs that tell them apart (`LoadCodec.countsCacheReplies`).
     private(set) var cacheReplies = CacheReplyCounts()
+    /// Recall of scored answers, for codecs that score them (chroma queries).
+    let recall: RecallTally?
     let done: EventLoopPromise<Void>
 
     private let config: Codec.Config
@@ -80,6 +82,7 @@ final class LoopDriver<Codec: LoadCodec> {
         depth = Codec.depth(config)
         aggregator = RunAggregator(warmupEnd: settings.warmupEnd, expectedInterval: settings.expectedInterval)
         llm = Codec.makeLLMAggregator(config, warmupEnd: settings.warmupEnd)
+        recall = Codec.makeRecallTally(config, warmupEnd: settings.warmupEnd)
         done = eventLoop.makePromise(of: Void.self)
         budget = settings.requests
         if let arrival = settings.arrival {
@@ -109,6 +112,13 @@ final class LoopDriver<Codec: LoadCodec> {
         guard result.error == nil else { return }
         aggregator.recordTokens(input: sample.inputTokens, output: sample.outputTokens)
         llm?.record(sample, of: result)
+    }
+
+    /// Records a scored answer: its result, and (when it succeeded and is measured) its hits.
+    @inline(__always)
+    func record(_ result: RequestResult, hits: Int) {
+        record(result)
+        recall?.record(hits: hits, of: result)
     }
 
     var isOpenLoop: Bool { cursor != nil }
@@ -507,6 +517,7 @@ final class LoopDriver<Codec: LoadCodec> {
     @_specialize(exported: false, where Codec == RedisCodec)
     @_specialize(exported: false, where Codec == MemcachedCodec)
     @_specialize(exported: false, where Codec == OpenAICodec)
+    @_specialize(exported: false, where Codec == ChromaQueryCodec)
     private func paceTimerFired() {
         guard phase != .finished, paceArmed else { return }
         paceArmed = false

@@ -112,4 +112,7 @@ final class PromptCursor: Sendable {
     func next(modulo count: Int) -> Int {
         counter.wrappingAdd(1, ordering: .relaxed).oldValue % count
     }
+
+    /// How many positions have been taken (a chroma run's add batches sent).
+    var issued: Int { counter.load(ordering: .relaxed) }
 }

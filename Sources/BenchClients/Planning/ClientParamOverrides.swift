@@ -74,6 +74,16 @@ public enum ClientParamOverrides {
                 replaced[key] = value
             }
             return .exec(p.with(settings: replaced))
+        case .chroma(var p):
+            for (key, value) in sets {
+                do throws(ChromaParams.FieldError) {
+                    try p.set(key, to: value)
+                } catch {
+                    throw ChromaParams.fieldNames.contains(key) ? invalid(key, value, error.message) : BenchError.usage("client run: --set \(key): \(error.message)")
+                }
+            }
+            if let problem = p.problem { throw BenchError.usage("client run: --set: params.\(problem)") }
+            return .chroma(p)
         default:
             throw BenchError.usage("client run: --set is not supported for this client kind yet")
         }
@@ -110,7 +120,9 @@ public enum ClientParamOverrides {
     }
 
     private static func invalid(_ key: String, _ value: String, _ expected: String) -> BenchError {
-        BenchError.usage("client run: --set \(key)=\(value): expected \(expected)")
+        // Messages that say what they expect already ("must be at least 1, found 0") are not prefixed again.
+        let text = expected.hasPrefix("expected ") || expected.hasPrefix("must ") || expected.hasPrefix("'") ? expected : "expected \(expected)"
+        return BenchError.usage("client run: --set \(key)=\(value): \(text)")
     }
 
     private static func unknown(_ key: String, _ valid: [String]) -> BenchError {

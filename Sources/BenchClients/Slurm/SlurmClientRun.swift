@@ -76,6 +76,7 @@ public struct SlurmClientRun: Sendable {
                 + "\(nodes * perNode) parts would run at once against the same target; use one part (--nodes 1 --tasks-per-node 1), "
                 + "or a recipe without setup after one run that has it")
         }
+        try Self.checkChromaParts(request.params, parts: nodes * perNode)
         await noteUse()
         let handle = try session.handles.allocate(.run, label: request.recipe.name)
         do {

@@ -204,27 +204,6 @@ public struct OpenAIParams: Sendable, Equatable {
     }
 }
 
-/// What a chroma client does per request.
-public enum ChromaOperation: String, CaseIterable, Sendable {
-    case query, add
-}
-
-public struct ChromaParams: Sendable, Equatable {
-    public let operation: ChromaOperation
-    /// Default `bench`.
-    public let collection: String
-    /// Embedding dimension. Default 384.
-    public let dim: Int
-    /// Neighbours per query. Default 10.
-    public let nResults: Int
-
-    public init(operation: ChromaOperation = .query, collection: String = "bench", dim: Int = 384, nResults: Int = 10) {
-        self.operation = operation
-        self.collection = collection
-        self.dim = dim
-        self.nResults = nResults
-    }
-}
 
 /// Service-level objectives; a request that meets every given one counts towards goodput.
 public struct SLOSpec: Sendable, Equatable {

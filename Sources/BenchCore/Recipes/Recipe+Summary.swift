@@ -142,8 +142,7 @@ extension ClientRecipe {
                 ("params.api_key_env", p.apiKeyEnv ?? "(none)"),
             ]
         case .chroma(let p):
-            rows += [("params.operation", p.operation.rawValue), ("params.collection", p.collection),
-                     ("params.dim", String(p.dim)), ("params.n_results", String(p.nResults))]
+            rows += p.summaryRows.map { ("params.\($0.field)", $0.value) }
         case .exec(let p):
             rows.append(("params.command", shellJoined(p.command)))
             for (index, argv) in p.setup.enumerated() { rows.append(("params.setup[\(index)]", shellJoined(argv))) }

@@ -11,7 +11,7 @@ extension RecipeLoader {
         .memcached: ["command", "ratio", "keyspace", "key_prefix", "value_size", "pipeline", "ttl"],
         .openai: ["endpoint", "model", "max_tokens", "temperature", "ignore_eos", "dataset", "input_len", "output_len",
                   "range_ratio", "dataset_path", "api_key_env"],
-        .chroma: ["operation", "collection", "dim", "n_results"],
+        .chroma: ChromaParams.fieldNames,
         .exec: execFields,
     ]
     static let httpMethods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
@@ -195,12 +195,32 @@ extension RecipeLoader {
             apiKeyEnv: apiKeyEnv)
     }
 
+    /// Every field goes through `ChromaParams.set(_:to:)`, which `--set` uses too: one set of rules for both.
     static func chromaParams(_ m: RecipeReader.Map?, _ r: RecipeReader) -> ChromaParams {
-        guard let m else { return ChromaParams() }
-        return ChromaParams(
-            operation: m.value("operation").flatMap { r.choice($0, "params.operation", as: ChromaOperation.self) } ?? .query,
-            collection: m.value("collection").flatMap { r.nonEmptyString($0, "params.collection") } ?? "bench",
-            dim: m.value("dim").flatMap { r.int($0, "params.dim", min: 1) } ?? 384,
-            nResults: m.value("n_results").flatMap { r.int($0, "params.n_results", min: 1) } ?? 10)
+        var params = ChromaParams()
+        guard let m else { return params }
+        for (key, _, node) in m.pairs where !RecipeReader.isNull(node) {
+            let path = "params.\(key)"
+            var text: String?
+            if key == "phases", case .sequence = node {
+                text = r.stringList(node, path, hint: " (load, query, mixed)")?.map(\.value).joined(separator: ",")
+            } else if case .scalar(let scalar) = node {
+                text = scalar.string
+            } else {
+                r.expected("a value", node, path)
+            }
+            guard let text else { continue }
+            do throws(ChromaParams.FieldError) {
+                try params.set(key, to: text)
+            } catch {
+                r.report(node, path, error.message)
+            }
+        }
+        if !r.hasErrors, let problem = params.problem {
+            // "dataset_path: required …": reported at the params mapping, naming the field.
+            let field = String(problem.prefix { $0 != ":" })
+            r.report(m.keyNode(field) ?? m.node, "params.\(field)", String(problem.dropFirst(field.count + 2)))
+        }
+        return params
     }
 }

@@ -45,6 +45,17 @@ public enum MetricDefinitions {
                        the same for the warm-up's requests: not measured, but in the server's own stats;
                        ERROR, CLIENT_ERROR and SERVER_ERROR answers are status errors, counted with the errors
 
+    Vector search (chroma)
+      recall@k         |returned ids ∩ the k exact nearest neighbours| / k, per scored answer (measured,
+                       successful queries of the recall sample); exact neighbours by brute force in the
+                       collection's distance (l2 squared, 1 - cosine, 1 - inner product; ties by row), over
+                       the rows the query's filter selects; in a mixed phase a row inserted during it counts
+                       when it is no farther than the k-th true neighbour
+      result keys      recall_mean, recall_p5 (nearest rank), recall_min, recall_counts (answers with
+                       0..k hits: the exact distribution, which merges across parts), load_vectors_per_s,
+                       load_batch_p50_ms/p99_ms (add batches), load_queryable_s (load start until the
+                       collection counts every vector and answers a query), insert_vectors_per_s (mixed)
+
     Other tools: AIPerf and GuideLLM call vLLM's TPOT "ITL"; llmperf's ITL includes the TTFT; MLPerf
     uses nearest-rank percentiles and reports p99 TTFT/TPOT against limits.
     """

@@ -8,7 +8,8 @@ extension RunResult {
     /// merged from points: a merged point shows the worst part's. `parts` is left for the caller to name the files.
     /// Each part's `kind_metrics` is kept under `per_part`; where every part carries LLM histograms, the LLM metrics
     /// are recomputed from the merged histograms and summed counts under the single-node names as well, and where
-    /// every part carries a cache's reply counts (memcached), they are summed under theirs.
+    /// every part carries a cache's reply counts (memcached), they are summed under theirs; where every part
+    /// carries recall counts (chroma), the recall figures are recomputed from their sum.
     public static func merge(_ parts: [RunResult]) -> RunResult {
         guard var merged = parts.first else {
             preconditionFailure("RunResult.merge needs at least one part")
@@ -55,19 +56,25 @@ extension RunResult {
         // The parts' histograms are all in the merged ones; repeating them per part would only swell the file.
         let perPart: JSONValue = .array(parts.map { .object($0.kindMetrics.filter { $0.key != LLMHistograms.key }) })
         if let exec = mergedExecMetrics(parts) { return exec.merging(["per_part": perPart]) { $1 } }
+        var metrics: [String: JSONValue] = [:]
         let cacheCounts = parts.compactMap { CacheReplyCounts(kindMetrics: $0.kindMetrics) }
         if cacheCounts.count == parts.count, let first = cacheCounts.first {
-            var metrics = cacheCounts.dropFirst().reduce(first, +).kindMetrics
-            metrics["per_part"] = perPart
-            return metrics
+            metrics = cacheCounts.dropFirst().reduce(first, +).kindMetrics
         }
         let snapshots = parts.compactMap { LLMSnapshot(kindMetrics: $0.kindMetrics) }
-        guard snapshots.count == parts.count, let llm = LLMSnapshot.merged(snapshots) else { return ["per_part": perPart] }
-        let failed = parts.reduce(0) { $0 + Int($1.kindMetrics["failed"]?.number ?? 0) }
-        var metrics = llm.kindMetrics(failed: failed, duration: duration)
-        // Several nodes each ran part of the load: their rates add up, as the result's throughput does.
-        for key in LLMSnapshot.rateKeys {
-            metrics[key] = .number(parts.reduce(0) { $0 + ($1.kindMetrics[key]?.number ?? 0) })
+        if snapshots.count == parts.count, let llm = LLMSnapshot.merged(snapshots) {
+            let failed = parts.reduce(0) { $0 + Int($1.kindMetrics["failed"]?.number ?? 0) }
+            metrics = llm.kindMetrics(failed: failed, duration: duration)
+            // Several nodes each ran part of the load: their rates add up, as the result's throughput does.
+            for key in LLMSnapshot.rateKeys {
+                metrics[key] = .number(parts.reduce(0) { $0 + ($1.kindMetrics[key]?.number ?? 0) })
+            }
+        }
+        // A vector search's recall: the parts' hit counts add up to the whole run's distribution.
+        let recalls = parts.compactMap { RecallSnapshot(kindMetrics: $0.kindMetrics) }
+        if recalls.count == parts.count, var recall = recalls.first, recalls.allSatisfy({ $0.k == recall.k }) {
+            for other in recalls.dropFirst() { recall.merge(other) }
+            metrics.merge(recall.kindMetrics) { $1 }
         }
         metrics["per_part"] = perPart
         return metrics

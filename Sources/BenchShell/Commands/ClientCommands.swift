@@ -40,6 +40,7 @@ enum ClientCommands {
     private enum Sweep {
         static let concurrency: OptionKey<String?> = .string("concurrency", "LIST", "connections per point, e.g. 1,2,4,8")
         static let rate: OptionKey<String?> = .string("rate", "LIST", "requests per second per point (open loop), e.g. 1,2,4")
+        static let param: OptionKey<String?> = .string("param", "KEY=LIST", "a recipe parameter per point, as --set takes it, e.g. search_ef=16,32,64")
     }
 
     private enum RunHandle {
@@ -146,11 +147,12 @@ enum ClientCommands {
 
     static let sweep = CommandSpec(
         ["client", "sweep"], area: .clients, abstract: "Run a client at several concurrencies or rates, one run per point, and print one table",
-        discussion: "Takes the options of 'client run'; --concurrency or --rate take a comma-separated list. Each point is a run of its own (rN, written to runs/rN.json); the sweep is recorded as one command.",
+        discussion: "Takes the options of 'client run'; --concurrency or --rate take a comma-separated list, --param KEY=LIST a list of one recipe parameter's values (each point runs with --set KEY=VALUE). Each point is a run of its own (rN, written to runs/rN.json); the sweep is recorded as one command. A chroma sweep shows recall beside the speed of each point.",
         arguments: run.arguments,
-        options: Run.notInSweep.removing(from: run.options) + [Sweep.concurrency.spec, Sweep.rate.spec],
+        options: Run.notInSweep.removing(from: run.options) + [Sweep.concurrency.spec, Sweep.rate.spec, Sweep.param.spec],
         examples: ["client sweep chat-short --target s1 --concurrency 1,2,4,8 --duration 30s",
-                   "client sweep nginx-get --target s1 --rate 1000,5000,20000 --duration 10s"],
+                   "client sweep nginx-get --target s1 --rate 1000,5000,20000 --duration 10s",
+                   "client sweep chroma-client --target s1 --param search_ef=10,20,40,80 --duration 10s"],
         recording: .always
     ) { invocation, context in
         func list(_ key: OptionKey<String?>) throws -> [Double]? {
@@ -164,8 +166,17 @@ enum ClientCommands {
         }
         let concurrencies = try list(Sweep.concurrency)
         let rates = try list(Sweep.rate)
-        guard (concurrencies == nil) != (rates == nil) else {
-            throw BenchError.usage("client sweep: give one of --concurrency LIST or --rate LIST")
+        var param: (key: String, values: [String])?
+        if let text = invocation[Sweep.param] {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            let values = parts.count == 2 ? parts[1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : []
+            guard parts.count == 2, !parts[0].isEmpty, !values.isEmpty, !values.contains("") else {
+                throw BenchError.usage("client sweep: --param \(text): expected KEY=V1,V2,… (a recipe parameter and its values), e.g. search_ef=16,32,64")
+            }
+            param = (parts[0], values)
+        }
+        guard [concurrencies != nil, rates != nil, param != nil].filter({ $0 }).count == 1 else {
+            throw BenchError.usage("client sweep: give one of --concurrency LIST, --rate LIST or --param KEY=LIST")
         }
         if let concurrencies, concurrencies.contains(where: { $0 != $0.rounded() }) {
             throw BenchError.usage("client sweep: --concurrency takes whole numbers")
@@ -176,13 +187,17 @@ enum ClientCommands {
         let options = runOptions(invocation)
         let target = try await resolveTarget(options, recipe: recipe, context: context)
         try context.session.useRecipe(loaded)
-        let points = concurrencies.map { $0.map { (Int($0), nil as Double?) } } ?? rates!.map { (nil as Int?, $0 as Double?) }
+        typealias Point = (concurrency: Int?, rate: Double?, set: (key: String, value: String)?)
+        let points: [Point] = concurrencies.map { $0.map { (Int($0), nil, nil) } } ?? rates.map { $0.map { (nil, $0, nil) } }
+            ?? param!.values.map { (nil, nil, (param!.key, $0)) }
         var rows: [[String]] = []
         var failedPoint: RunResult?
         let console = context.console
         let servers = context.servers
-        for (concurrency, rate) in points {
-            let request = try ClientRunPlanner.request(recipe: recipe, recipeSHA256: loaded.sha256, target: target, options: options,
+        for (concurrency, rate, set) in points {
+            var pointOptions = options
+            if let set { pointOptions.sets.append(set) }
+            let request = try ClientRunPlanner.request(recipe: recipe, recipeSHA256: loaded.sha256, target: target, options: pointOptions,
                                                        concurrency: concurrency, rate: rate, closedLoop: concurrency != nil)
             if rows.isEmpty { context.recordResolved("seed", String(request.seed)) }
             let result = try await context.clients.run(request, progress: { line in
@@ -192,24 +207,29 @@ enum ClientCommands {
                 return instance.state.isLive ? nil : "\(handle) (\(instance.recipeName)) \(instance.state)"
             })
             if let handle = Handle(parsing: result.run) { context.produced(handle) }
-            rows.append(sweepRow(result, point: concurrency.map { "c=\($0)" } ?? "rate=\(rate!.formatted())"))
+            let point = concurrency.map { "c=\($0)" } ?? rate.map { "rate=\($0.formatted())" } ?? set.map { "\($0.key)=\($0.value)" } ?? "-"
+            rows.append(sweepRow(result, point: point, kind: recipe.kind))
             if result.status != .completed {
                 failedPoint = result
                 break
             }
         }
-        context.table(["POINT", "RUN", "STATUS", "REQ/S", "P50 MS", "P99 MS", "ERRORS", "OUT TOK/S", "MED TTFT MS", "MED TPOT MS", "GOODPUT/S"], rows)
+        let kindColumns = recipe.kind == .chroma ? ["RECALL", "RECALL P5", "RECALL MIN"] : ["OUT TOK/S", "MED TTFT MS", "MED TPOT MS", "GOODPUT/S"]
+        context.table(["POINT", "RUN", "STATUS", "REQ/S", "P50 MS", "P99 MS", "ERRORS"] + kindColumns, rows)
         if let failedPoint { try failIfRunFailed(failedPoint) }
     }
 
-    private static func sweepRow(_ result: RunResult, point: String) -> [String] {
+    private static func sweepRow(_ result: RunResult, point: String, kind: ClientKind) -> [String] {
         func metric(_ key: String, _ format: String) -> String {
             if case .number(let value)? = result.kindMetrics[key] { return String(format: format, value) }
             return "-"
         }
-        return [point, result.run, result.status.rawValue] + headline(result)
-            + [metric("output_throughput", "%.1f"), metric("median_ttft_ms", "%.1f"), metric("median_tpot_ms", "%.2f"),
+        // A vector search's points are read as speed against recall (a fast wrong answer is no win).
+        let kindCells = kind == .chroma
+            ? [metric("recall_mean", "%.4f"), metric("recall_p5", "%.2f"), metric("recall_min", "%.2f")]
+            : [metric("output_throughput", "%.1f"), metric("median_ttft_ms", "%.1f"), metric("median_tpot_ms", "%.2f"),
                metric("request_goodput", "%.2f")]
+        return [point, result.run, result.status.rawValue] + headline(result) + kindCells
     }
 
     /// REQ/S, P50 MS, P99 MS and ERRORS of a run, as `client status` and sweep tables show them.
