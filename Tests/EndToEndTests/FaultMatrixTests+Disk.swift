@@ -1,0 +1,78 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A full disk (ENOSPC on a small tmpfs as `--sessions-dir`) at each of bench's writes, and a read-only one.
+extension FaultMatrixTests {
+    /// A bench whose sessions folder is a small tmpfs of its own, counting its commands (`set timing on`).
+    func diskSession(_ name: String, kilobytes: Int = 1024, arguments: [String] = ["--continue-on-error"]) throws -> (ScratchMount, StreamingBench) {
+        let mount = try ScratchMount(at: bench.directory.appendingPathComponent("disk-\(name)"), kilobytes: kilobytes)
+        let live = try StreamingBench(bench, arguments + ["--sessions-dir", mount.directory.path, "--session", name])
+        addTeardownBlock { [bench] in
+            // Whatever a failed test left running there, stopped before the tmpfs goes.
+            if live.process.isRunning { kill(live.process.processIdentifier, SIGTERM) }
+            _ = live.waitForExit()
+            _ = try? bench?.run(["--sessions-dir", mount.directory.path, "--cleanup"])
+            mount.unmount()
+        }
+        live.startCounting()
+        return (mount, live)
+    }
+
+    /// The command's failure is kept in the script as a comment, or bench said on stderr that it could not keep it.
+    func assertKeptOrSaid(_ failedLine: String, script: URL, stderr: String, file: StaticString = #filePath, line: UInt = #line) {
+        let text = (try? String(contentsOf: script, encoding: .utf8)) ?? ""
+        let kept = text.contains("# failed: \(failedLine)")
+        let said = stderr.contains("warning: could not keep the failed command in the script: cannot write \(script.path): No space left on device")
+        XCTAssertTrue(kept != said, "'\(failedLine)': kept in the script: \(kept), said on stderr: \(said)\n\(stderr)\n\(text)", file: file, line: line)
+    }
+
+    func assertIntact(_ root: URL, _ name: String, file: StaticString = #filePath, line: UInt = #line) {
+        let check = SessionFileChecker.check(sessionsRoot: root, name: name)
+        XCTAssertEqual(check.problems, [], "session \(name): files that do not parse", file: file, line: line)
+        XCTAssertEqual(check.temporaries, [], "session \(name): temporaries left behind", file: file, line: line)
+    }
+
+    /// The pid in `sN RECIPE: started pid N` on stderr.
+    func startedPid(_ handle: String, in stderr: String) -> Int32? {
+        guard let range = stderr.range(of: #"\#(handle) [a-z0-9-]+: started pid (\d+)"#, options: .regularExpression) else { return nil }
+        return Int32(stderr[range].split(separator: " ").last ?? "")
+    }
+
+    private func size(_ url: URL) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int) ?? 0
+    }
+
+    // MARK: ENOSPC
+
+    /// Outcome: an append the full disk cuts short is cut back off: the script loses that line only, and says so.
+    func testFullDiskWhileAppendingToTheScriptCutsTheLineBackOff() throws {
+        let (mount, live) = try diskSession("append")
+        let script = mount.directory.appendingPathComponent("append.bench")
+        // Ten bytes left in the script's last block: the next line fits in part, then the disk is full.
+        let block = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var pad = (2 * block - 10 - size(script) % block - "echo \n".utf8.count) % block
+        if pad < 1 { pad += block }
+        live.run("echo " + String(repeating: "x", count: pad))
+        XCTAssertEqual(size(script) % block, block - 10, "the padding left ten bytes in the last block")
+        let before = try String(contentsOf: script, encoding: .utf8)
+        mount.fill()
+
+        let unrecorded = live.run("set color off")
+        XCTAssertTrue(unrecorded.contains("<stdin>:3: error: ran, but could not be recorded: cannot write \(script.path): No space left on device"), unrecorded)
+        XCTAssertTrue(unrecorded.contains("warning: could not keep the failed command in the script: cannot write \(script.path): No space left on device"), unrecorded)
+        let failed = live.run("zzfault")
+        XCTAssertTrue(failed.contains("<stdin>:4: error: unknown command 'zzfault'"), failed)
+        XCTAssertTrue(failed.contains("warning: could not keep the failed command in the script"), failed)
+        XCTAssertEqual(try String(contentsOf: script, encoding: .utf8), before, "nothing of the refused lines is left in the script")
+
+        mount.unfill()
+        live.run("set color auto")
+        XCTAssertEqual(live.finish(), 1, live.stderr)
+        let after = try String(contentsOf: script, encoding: .utf8)
+        XCTAssertEqual(after, before + "set color auto\n", "the next line starts a line of its own")
+        assertIntact(mount.directory, "append")
+    }
+}
