@@ -75,4 +75,28 @@ extension FaultMatrixTests {
         XCTAssertEqual(after, before + "set color auto\n", "the next line starts a line of its own")
         assertIntact(mount.directory, "append")
     }
+
+    /// Outcome: a recipe copy the full disk refuses fails the command naming the copy; the recipe is copied and listed when it is next used.
+    func testFullDiskAtARecipeCopyFailsTheCommandAndCopiesItLater() throws {
+        let (mount, live) = try diskSession("recipe")
+        let script = mount.directory.appendingPathComponent("recipe.bench")
+        let copy = mount.directory.appendingPathComponent("recipe/recipes/servers/memcached.yaml")
+        mount.fill()
+        let err = live.run("server start memcached")
+        XCTAssertTrue(err.contains("<stdin>:2: error: cannot write \(copy.path): No space left on device"), err)
+        assertKeptOrSaid("server start memcached", script: script, stderr: err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: copy.path))
+
+        mount.unfill()
+        live.run("server start memcached")
+        let pid = try XCTUnwrap(startedPid("s1", in: live.stderr), live.stderr)
+        XCTAssertEqual(live.finish(), 1, live.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: copy.path), "copied when it was used")
+        let text = try String(contentsOf: script, encoding: .utf8)
+        XCTAssertEqual(text.components(separatedBy: "# recipe: server memcached sha256=").count - 1, 1, text)
+        XCTAssertNotNil(text.range(of: #"# recipe: server memcached sha256=[0-9a-f]+ \([^)]+\)\nserver start memcached  # -> s1\n"#, options: .regularExpression),
+                        "the recipe line comes right before the command that used it:\n\(text)")
+        BenchProcess.waitUntil(10, "memcached stopped when the batch ended") { !ServiceProbes.groupIsAlive(pid) }
+        assertIntact(mount.directory, "recipe")
+    }
 }

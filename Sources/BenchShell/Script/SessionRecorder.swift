@@ -50,12 +50,18 @@ public final class SessionRecorder {
     public func recordSuccess(_ line: String, producedHandles: [Handle] = []) throws {
         guard enabled else { return }
         var text = ""
-        for use in session.takeUnrecordedRecipeUses() {
+        let uses = session.takeUnrecordedRecipeUses()
+        for use in uses {
             text += "# recipe: \(use.kind.rawValue) \(use.name) sha256=\(use.sha256) (\(use.source))\n"
         }
         text += line
         if !producedHandles.isEmpty { text += "  # -> " + producedHandles.map(\.description).joined(separator: " ") }
-        try append(text + "\n", start: true)
+        do {
+            try append(text + "\n", start: true)
+        } catch {
+            session.requeueRecipeUses(uses)
+            throw error
+        }
     }
 
     /// Keeps a failed command as a comment with its error, so nothing typed is lost. Handles it took
