@@ -99,4 +99,34 @@ extension FaultMatrixTests {
         BenchProcess.waitUntil(10, "memcached stopped when the batch ended") { !ServiceProbes.groupIsAlive(pid) }
         assertIntact(mount.directory, "recipe")
     }
+
+    /// Outcome: a state.json the full disk refuses fails `server start` naming it, and the server it started is stopped.
+    func testFullDiskAtStateJsonFailsTheStartAndStopsTheServer() throws {
+        let (mount, live) = try diskSession("state")
+        let script = mount.directory.appendingPathComponent("state.bench")
+        let state = mount.directory.appendingPathComponent("state/state.json")
+        live.run("server start redis")
+        let first = try XCTUnwrap(startedPid("s1", in: live.stderr), live.stderr)
+        mount.fill()
+        let err = live.run("server start redis")
+        XCTAssertTrue(err.contains("<stdin>:3: error: s2 redis: cannot write \(state.path): No space left on device; stopped it, "
+            + "as a server missing from state.json would outlive a killed bench unnoticed"), err)
+        assertKeptOrSaid("server start redis", script: script, stderr: err)
+        let refused = try XCTUnwrap(startedPid("s2", in: err), err)
+        BenchProcess.waitUntil(10, "the server state.json could not list to be stopped") { !ServiceProbes.groupIsAlive(refused) }
+        XCTAssertTrue(ServiceProbes.groupIsAlive(first), "s1 runs on")
+        let listed = (try? JSONSerialization.jsonObject(with: Data(contentsOf: state)) as? [String: Any])?["servers"] as? [[String: Any]]
+        XCTAssertEqual(listed?.compactMap { $0["handle"] as? String }, ["s1"], "state.json is as it was before the refused start")
+
+        mount.unfill()
+        let again = live.run("server start redis")
+        XCTAssertTrue(again.contains("s2 redis: ready"), "the refused start gave its handle back:\n\(again)")
+        let second = try XCTUnwrap(startedPid("s2", in: again))
+        XCTAssertEqual(live.finish(), 1, live.stderr)
+        // The batch's end stops the session's servers, as always.
+        for pid in [first, second] {
+            BenchProcess.waitUntil(10, "pid \(pid) stopped when the batch ended") { !ServiceProbes.groupIsAlive(pid) }
+        }
+        assertIntact(mount.directory, "state")
+    }
 }
