@@ -10,6 +10,8 @@ public actor ClientManager {
         public let recipe: String
         public let target: String
         public var result: RunResult?
+        /// Why `runs/rN.json` could not be written, for a run that finished without it.
+        public var saveError: String?
     }
 
     public let session: Session
@@ -172,9 +174,16 @@ public actor ClientManager {
         if let server = request.target.server, let serverSide {
             result.monitor = await serverSide(server, result.startedAt, result.endedAt)
         }
-        try writeResult(result, handle: handle)
         records[handle]?.result = result
         session.handles.setLive(handle, false)
+        do {
+            try writeResult(result, handle: handle)
+        } catch {
+            // What was measured stays in memory (`show`, `client wait`) and the command says where it could not go.
+            records[handle]?.saveError = "\(error)"
+            session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue, "unsaved": "\(error)"])
+            throw UnsavedRunResult(result: result, reason: "\(error)")
+        }
         session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue])
         return result
     }
@@ -187,9 +196,15 @@ public actor ClientManager {
         if let server = request.target.server, let serverSide {
             result.monitor = await serverSide(server, result.startedAt, result.endedAt)
         }
-        try writeResult(result, handle: handle)
         records[handle] = RunRecord(handle: handle, recipe: request.recipe.name, target: request.target.given, result: result)
         session.handles.setLive(handle, false)
+        do {
+            try writeResult(result, handle: handle)
+        } catch {
+            records[handle]?.saveError = "\(error)"
+            session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue, "unsaved": "\(error)"])
+            throw UnsavedRunResult(result: result, reason: "\(error)")
+        }
         session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue])
         return result
     }
@@ -222,7 +237,10 @@ public actor ClientManager {
 
     /// The result of a run, waiting while it runs.
     public func wait(_ handle: Handle) async throws -> RunResult {
-        if let result = records[handle]?.result { return result }
+        if let record = records[handle], let result = record.result {
+            if let saveError = record.saveError { throw UnsavedRunResult(result: result, reason: saveError) }
+            return result
+        }
         guard let task = tasks[handle] else { throw BenchError("\(handle): no such run in this session") }
         return try await task.value
     }

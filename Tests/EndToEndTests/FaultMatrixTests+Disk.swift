@@ -129,4 +129,42 @@ extension FaultMatrixTests {
         }
         assertIntact(mount.directory, "state")
     }
+
+    /// Outcome: a run or an export the full disk refuses fails naming the file; the run's numbers are still printed and `show` has them.
+    func testFullDiskAtARunResultOrExportFailsTheCommandAndKeepsTheNumbers() throws {
+        let (mount, live) = try diskSession("result")
+        let script = mount.directory.appendingPathComponent("result.bench")
+        let run = "client run redis-get-set --target s1 --requests 200 --warmup 0s --concurrency 2 --quiet"
+        live.run("server start redis")
+        live.run(run)
+        live.run("monitor start sampler")
+        live.run("monitor attach m1 s1")
+        mount.fill()
+
+        let result = mount.directory.appendingPathComponent("result/runs/r2.json")
+        let err = live.run(run)
+        XCTAssertTrue(err.contains("<stdin>:6: error: r2 completed, but its result was not saved: cannot write \(result.path): "
+            + "No space left on device; 'show r2' prints it until bench exits"), err)
+        assertKeptOrSaid(run, script: script, stderr: err)
+        XCTAssertTrue(live.stdout.contains("r2  redis-get-set [redis] -> s1"), "the numbers are printed all the same:\n\(live.stdout)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: result.path))
+        let shown = live.stdout.count
+        live.run("show r2")
+        XCTAssertTrue(live.stdout.dropFirst(shown).contains("sent 200"), String(live.stdout.dropFirst(shown)))
+
+        let export = mount.directory.appendingPathComponent("result/monitors/m1/export-last-2s.json")
+        let exportErr = live.run("monitor export m1 --last 2s")
+        XCTAssertTrue(exportErr.contains("<stdin>:8: error: cannot write \(export.path): No space left on device"), exportErr)
+        assertKeptOrSaid("monitor export m1 --last 2s", script: script, stderr: exportErr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: export.path))
+        assertIntact(mount.directory, "result")
+
+        mount.unfill()
+        live.run(run)
+        live.run("monitor export m1 --last 2s")
+        XCTAssertEqual(live.finish(), 1, live.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: mount.directory.appendingPathComponent("result/runs/r3.json").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: export.path))
+        assertIntact(mount.directory, "result")
+    }
 }

@@ -81,7 +81,9 @@ public struct SlurmClientRun: Sendable {
         do {
             return try await run(request, options: options, handle: handle, nodes: nodes, perNode: perNode)
         } catch {
-            if !FileManager.default.fileExists(atPath: session.directory.appendingPathComponent("runs/\(handle).json").path) {
+            // A merged result that could not be written keeps its handle: it is in memory for `show`.
+            if !(error is UnsavedRunResult),
+               !FileManager.default.fileExists(atPath: session.directory.appendingPathComponent("runs/\(handle).json").path) {
                 session.handles.discard([handle])
             }
             throw error
