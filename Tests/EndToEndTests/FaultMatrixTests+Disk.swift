@@ -167,4 +167,42 @@ extension FaultMatrixTests {
         XCTAssertTrue(FileManager.default.fileExists(atPath: export.path))
         assertIntact(mount.directory, "result")
     }
+
+    // MARK: Read-only
+
+    /// Outcome: a read-only sessions folder is refused at start, naming the folder and the reason (exit 2); nothing is written.
+    func testReadOnlySessionsFolderIsRefusedAtStartNamingIt() throws {
+        let mount = try ScratchMount(at: bench.directory.appendingPathComponent("ro"), kilobytes: 256, readOnly: true)
+        defer { mount.unmount() }
+        let result = try bench.run(["--sessions-dir", mount.directory.path, "--session", "ro"], stdin: "server start redis\n")
+        XCTAssertEqual(result.status, 2, result.stderr)
+        // bench names it as given, relative to where it runs.
+        XCTAssertEqual(result.stderr, "bench: cannot open session folder ro/ro: Read-only file system; "
+            + "choose a writable folder with --sessions-dir DIR or $BENCH_SESSIONS\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: mount.directory.path), [])
+    }
+
+    /// Outcome: a sessions folder turned read-only mid-session fails each later write naming its file; the servers still stop at the end.
+    func testSessionsFolderTurnedReadOnlyFailsEachWriteNamingIt() throws {
+        let (mount, live) = try diskSession("rofs")
+        let run = "client run redis-get-set --target s1 --requests 200 --warmup 0s --concurrency 2 --quiet"
+        live.run("server start redis")
+        live.run(run)
+        let pid = try XCTUnwrap(startedPid("s1", in: live.stderr), live.stderr)
+        try mount.makeReadOnly()
+
+        let session = mount.directory.appendingPathComponent("rofs")
+        let runErr = live.run(run)
+        XCTAssertTrue(runErr.contains("<stdin>:4: error: r2 completed, but its result was not saved: cannot write \(session.path)/runs/r2.json: Read-only file system"), runErr)
+        let startErr = live.run("server start redis")
+        XCTAssertTrue(startErr.contains("<stdin>:5: error: cannot create folder \(session.path)/data/s2: Read-only file system"), startErr)
+        let stopErr = live.run("server stop s1")
+        XCTAssertEqual(live.finish(), 1, live.stderr)
+        XCTAssertEqual(live.process.terminationReason, .exit, "no crash")
+        BenchProcess.waitUntil(10, "s1 stopped") { !ServiceProbes.groupIsAlive(pid) }
+        // Its stop could not be written down: bench says so, at the latest when it leaves.
+        XCTAssertTrue(live.stderr.contains("warning: could not update the session's state: cannot write \(session.path)/state.json: Read-only file system"),
+                      stopErr + live.stderr)
+        assertIntact(mount.directory, "rofs")
+    }
 }

@@ -96,7 +96,7 @@ public struct SlurmClientRun: Sendable {
         let plan = request.plan
         let partsDirectory = try session.ensureDirectory().appendingPathComponent("runs/\(handle).parts").path
         try? FileManager.default.removeItem(atPath: partsDirectory)
-        try FileManager.default.createDirectory(atPath: partsDirectory, withIntermediateDirectories: true)
+        try FileWriting.createDirectory(atPath: partsDirectory)
 
         let benchPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let tasks: [[String]] = Self.partCommands(request, options: options, partCount: partCount).enumerated().map { index, words in

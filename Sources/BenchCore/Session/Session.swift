@@ -86,7 +86,7 @@ public final class Session: Sendable {
     /// Creates the session folder if needed and returns it.
     @discardableResult
     public func ensureDirectory() throws -> URL {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileWriting.createDirectory(directory)
         return directory
     }
 
