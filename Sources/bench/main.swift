@@ -303,6 +303,8 @@ func runBench() async -> Int32 {
         let stopped = await servers.stopAll(grace: .seconds(10))
         if !stopped.isEmpty { console.info("stopped \(stopped.map(\.description).joined(separator: " ")) on exit") }
     }
+    // Stopping adds its own (a state.json that could not be updated): said too, before leaving.
+    for notice in session.takeNotices() { console.info(notice) }
     SessionOpening.close(opened, sessionsRoot: sessionsRoot, record: record, keepWorkingFiles: detached)
     return status
 }
