@@ -133,7 +133,8 @@ public actor ClientManager {
                 try? await Task.sleep(for: .milliseconds(250))
                 if let reason = await targetAlive() {
                     targetFailure.withLock { $0 = reason }
-                    engine.stop()
+                    // What was in flight to a dead target failed: counted as closed, not dropped as for Ctrl-C.
+                    engine.stop(failingInFlight: .closed)
                     return
                 }
             }
