@@ -175,18 +175,7 @@ public actor ClientManager {
         if let server = request.target.server, let serverSide {
             result.monitor = await serverSide(server, result.startedAt, result.endedAt)
         }
-        records[handle]?.result = result
-        session.handles.setLive(handle, false)
-        do {
-            try writeResult(result, handle: handle)
-        } catch {
-            // What was measured stays in memory (`show`, `client wait`) and the command says where it could not go.
-            records[handle]?.saveError = "\(error)"
-            session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue, "unsaved": "\(error)"])
-            throw UnsavedRunResult(result: result, reason: "\(error)")
-        }
-        session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue])
-        return result
+        return try keep(result, handle: handle, request: request)
     }
 
     /// Takes in a run that ran elsewhere (job steps on a cluster, merged): adds the monitors' view of
@@ -197,7 +186,17 @@ public actor ClientManager {
         if let server = request.target.server, let serverSide {
             result.monitor = await serverSide(server, result.startedAt, result.endedAt)
         }
-        records[handle] = RunRecord(handle: handle, recipe: request.recipe.name, target: request.target.given, result: result)
+        return try keep(result, handle: handle, request: request)
+    }
+
+    /// Keeps a finished run: in memory for `show` and `client status`, and in `runs/rN.json`. When
+    /// the file cannot be written (a full disk) what was measured stays in memory, and the command
+    /// gets an UnsavedRunResult that says where it could not go.
+    func keep(_ result: RunResult, handle: Handle, request: ClientRunRequest) throws -> RunResult {
+        if records[handle] == nil {
+            records[handle] = RunRecord(handle: handle, recipe: request.recipe.name, target: request.target.given, result: nil)
+        }
+        records[handle]?.result = result
         session.handles.setLive(handle, false)
         do {
             try writeResult(result, handle: handle)
