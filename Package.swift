@@ -56,8 +56,9 @@ let package = Package(
             "BenchClients", "BenchCore", "BenchPlacement", "BenchNetwork", .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "BenchMonitorsTests", dependencies: ["BenchMonitors", "BenchServers", "BenchPlacement", "BenchNetwork", "BenchCore"]),
-        // Depends on the executable so `swift test` builds the binary these tests drive.
-        .testTarget(name: "EndToEndTests", dependencies: ["bench"]),
+        // Depends on the executable so `swift test` builds the binary these tests drive; the libraries
+        // are there to read back what the binary wrote with bench's own readers (fault tests).
+        .testTarget(name: "EndToEndTests", dependencies: ["bench", "BenchShell", "BenchServers", "BenchCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

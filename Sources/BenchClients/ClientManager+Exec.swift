@@ -65,10 +65,6 @@ extension ClientManager {
         if let server = request.target.server, let serverSide {
             result.monitor = await serverSide(server, result.startedAt, result.endedAt)
         }
-        try writeResult(result, handle: handle)
-        records[handle]?.result = result
-        session.handles.setLive(handle, false)
-        session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue])
-        return result
+        return try keep(result, handle: handle, request: request)
     }
 }

@@ -10,6 +10,8 @@ public actor ClientManager {
         public let recipe: String
         public let target: String
         public var result: RunResult?
+        /// Why `runs/rN.json` could not be written, for a run that finished without it.
+        public var saveError: String?
     }
 
     public let session: Session
@@ -139,7 +141,8 @@ public actor ClientManager {
                 try? await Task.sleep(for: .milliseconds(250))
                 if let reason = await targetAlive() {
                     targetFailure.withLock { $0 = reason }
-                    engine.stop()
+                    // What was in flight to a dead target failed: counted as closed, not dropped as for Ctrl-C.
+                    engine.stop(failingInFlight: .closed)
                     return
                 }
             }
@@ -181,11 +184,7 @@ public actor ClientManager {
         if let server = request.target.server, let serverSide {
             result.monitor = await serverSide(server, result.startedAt, result.endedAt)
         }
-        try writeResult(result, handle: handle)
-        records[handle]?.result = result
-        session.handles.setLive(handle, false)
-        session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue])
-        return result
+        return try keep(result, handle: handle, request: request)
     }
 
     /// Takes in a run that ran elsewhere (job steps on a cluster, merged): adds the monitors' view of
@@ -196,9 +195,25 @@ public actor ClientManager {
         if let server = request.target.server, let serverSide {
             result.monitor = await serverSide(server, result.startedAt, result.endedAt)
         }
-        try writeResult(result, handle: handle)
-        records[handle] = RunRecord(handle: handle, recipe: request.recipe.name, target: request.target.given, result: result)
+        return try keep(result, handle: handle, request: request)
+    }
+
+    /// Keeps a finished run: in memory for `show` and `client status`, and in `runs/rN.json`. When
+    /// the file cannot be written (a full disk) what was measured stays in memory, and the command
+    /// gets an UnsavedRunResult that says where it could not go.
+    func keep(_ result: RunResult, handle: Handle, request: ClientRunRequest) throws -> RunResult {
+        if records[handle] == nil {
+            records[handle] = RunRecord(handle: handle, recipe: request.recipe.name, target: request.target.given, result: nil)
+        }
+        records[handle]?.result = result
         session.handles.setLive(handle, false)
+        do {
+            try writeResult(result, handle: handle)
+        } catch {
+            records[handle]?.saveError = "\(error)"
+            session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue, "unsaved": "\(error)"])
+            throw UnsavedRunResult(result: result, reason: "\(error)")
+        }
         session.logEvent("run-finished", ["handle": handle.description, "status": result.status.rawValue])
         return result
     }
@@ -231,7 +246,10 @@ public actor ClientManager {
 
     /// The result of a run, waiting while it runs.
     public func wait(_ handle: Handle) async throws -> RunResult {
-        if let result = records[handle]?.result { return result }
+        if let record = records[handle], let result = record.result {
+            if let saveError = record.saveError { throw UnsavedRunResult(result: result, reason: saveError) }
+            return result
+        }
         guard let task = tasks[handle] else { throw BenchError("\(handle): no such run in this session") }
         return try await task.value
     }

@@ -11,6 +11,12 @@ public protocol LoadGenerator: Sendable {
     var kind: String { get }
     /// Runs to the end (duration or request count) or until `stop()`, reporting about once a second.
     func run(progress: @escaping @Sendable (AggregateSnapshot, [SecondSlice], _ elapsedSeconds: Double) -> Void) async throws -> LoadOutcome
-    /// Ends the run early, keeping what was measured; safe from any thread.
-    func stop()
+    /// Ends the run early, keeping what was measured; safe from any thread. What is in flight is
+    /// dropped (nil: Ctrl-C) or counted as failed with `kind` (the target died).
+    func stop(failingInFlight kind: RequestErrorKind?)
+}
+
+extension LoadGenerator {
+    /// Ends the run early, dropping what is in flight (Ctrl-C, `client stop`).
+    public func stop() { stop(failingInFlight: nil) }
 }

@@ -30,8 +30,17 @@ extension ServerManager: PlacementLedger {
         persist()
     }
 
-    /// Writes `state.json` atomically (only once the session has servers).
+    /// Writes `state.json` atomically (only once the session has servers); a failure becomes a notice.
     func persist() {
+        do {
+            try persistOrThrow()
+        } catch {
+            session.notify("warning: could not update the session's state: \(error)")
+        }
+    }
+
+    /// Writes `state.json` atomically (only once the session has servers), or says why it could not.
+    func persistOrThrow() throws {
         guard !instances.isEmpty || !auxiliary.isEmpty || usedSlurm || FileManager.default.fileExists(atPath: SessionStateFile.url(for: session).path) else { return }
         let counters = Dictionary(uniqueKeysWithValues: session.handles.counters.map { ($0.key.rawValue, $0.value) })
         let file = SessionStateFile(
@@ -39,10 +48,6 @@ extension ServerManager: PlacementLedger {
             updatedAt: Date(), handleCounters: counters, handles: session.handles.entries(), servers: all,
             auxiliary: auxiliary.isEmpty ? nil : Dictionary(uniqueKeysWithValues: auxiliary.map { ($0.key.description, $0.value) }),
             usedSlurm: usedSlurm ? true : nil)
-        do {
-            try file.write(to: SessionStateFile.url(for: session))
-        } catch {
-            session.notify("warning: could not write \(SessionStateFile.url(for: session).path): \(error)")
-        }
+        try file.write(to: SessionStateFile.url(for: session))
     }
 }

@@ -110,7 +110,13 @@ public actor ServerManager {
                 launched.append(handle)
                 setLiveRuntime(handle, runtime)
                 progress("\(handle) \(recipe.name): " + orchestrator.launchedLine(runtime, endpoint: plan.endpoint))
-                persist()
+                // state.json is what finds this server again after a SIGKILLed bench: one it cannot
+                // list there would run on unnoticed, so the start fails (and stops it) instead.
+                do {
+                    try persistOrThrow()
+                } catch {
+                    throw BenchError("\(handle) \(recipe.name): \(error); stopped it, as a server missing from state.json would outlive a killed bench unnoticed")
+                }
             }
             startMonitoring()
             if request.wait {

@@ -3,6 +3,9 @@ import BenchClients
 import BenchMonitors
 import BenchServers
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns lines into commands and runs them: one dispatch path for the prompt, batch, `-c`, `source` and replay.
 @MainActor
@@ -77,6 +80,8 @@ public final class Shell: ShellControl {
 
     /// Parses, runs and records one line. `location` (`FILE:LINE`) prefixes errors outside the prompt.
     public func execute(_ line: String, location: String?) async -> Outcome {
+        // SIGTERM or SIGHUP came: bench is leaving, and starts nothing more.
+        if interrupts.terminationSignal != nil { return .interrupted }
         // A server that died since the last command is reported before the next one runs.
         for notice in session.takeNotices() { console.info(notice) }
         let words: [String]
@@ -126,7 +131,11 @@ public final class Shell: ShellControl {
                                             producedHandles: context.producedHandles)
             // The terminal echoed ^C without a newline.
             if console.isInteractive { console.printError("") }
-            console.error("interrupted", location: location)
+            switch interrupts.terminationSignal {
+            case SIGTERM?: console.error("interrupted by SIGTERM (bench is leaving)", location: location)
+            case SIGHUP?: console.error("interrupted by SIGHUP (bench is leaving)", location: location)
+            default: console.error("interrupted", location: location)
+            }
             return .interrupted
         }
         if let failure {
@@ -177,9 +186,11 @@ public final class Shell: ShellControl {
             case .line(let line):
                 editor.addToHistory(line)
                 _ = await execute(line, location: nil)
+                // SIGTERM or SIGHUP ended the command: the prompt does not come back.
+                if interrupts.terminationSignal != nil { exitRequested = true }
             }
         }
-        return 0
+        return interrupts.terminationSignal != nil ? interrupts.interruptedStatus : 0
     }
 
     /// Commands from a stream without a prompt (`bench < file`, a pipe): stop at the first error unless continuing.
@@ -190,7 +201,7 @@ public final class Shell: ShellControl {
             lineNumber += 1
             switch await execute(line, location: "\(sourceName):\(lineNumber)") {
             case .success, .empty: continue
-            case .interrupted: return 130
+            case .interrupted: return interrupts.interruptedStatus
             case .failure:
                 failed = true
                 if !continueOnError { return 1 }
@@ -205,7 +216,7 @@ public final class Shell: ShellControl {
         for (index, line) in lines.enumerated() where !exitRequested {
             switch await execute(line, location: "<command>:\(index + 1)") {
             case .success, .empty: continue
-            case .interrupted: return 130
+            case .interrupted: return interrupts.interruptedStatus
             case .failure:
                 failed = true
                 if !continueOnError { return 1 }
@@ -243,7 +254,7 @@ public final class Shell: ShellControl {
                     mismatches.append("\(location): recorded \(command.expectedHandles.joined(separator: " ")), replay got \(now.isEmpty ? "none" : now.joined(separator: " "))")
                 }
             case .interrupted:
-                return 130
+                return interrupts.interruptedStatus
             case .failure:
                 failed = true
                 if !continueOnError { return 1 }

@@ -22,7 +22,9 @@ struct BenchArguments: ParsableCommand {
         bench server list             the same: words after the options are one command
         bench --replay FILE.bench     re-run a recorded session into a new session
 
-        Exit codes: 0 ok, 1 a command failed, 2 bad usage of bench itself, 130 interrupted (Ctrl-C).
+        Exit codes: 0 ok, 1 a command failed, 2 bad usage of bench itself, 130 interrupted (Ctrl-C),
+        143 terminated (SIGTERM), 129 hung up (SIGHUP). SIGTERM or SIGHUP during a command ends it as
+        Ctrl-C does (kept in the script as '# interrupted:'), then bench stops its servers and exits.
         """,
         version: BenchVersion.current)
 
@@ -231,27 +233,17 @@ func runBench() async -> Int32 {
     let haveSavedTerminal = stdinIsTerminal && tcgetattr(STDIN_FILENO, &savedTerminal) == 0
     let terminalToRestore = savedTerminal
 
-    let interrupts = InterruptMonitor(
-        idleInterrupt: {
-            // Ctrl-C while a batch waits for input: stop the session's servers and leave like an interrupted command.
-            if !interactive {
-                monitors.emergencyStopAll()
-                servers.emergencyStopAll()
-                Console.writeAll(STDERR_FILENO, "bench: interrupted\n")
-                exit(130)
-            }
-        },
-        terminate: { signo in
-            if haveSavedTerminal {
-                var t = terminalToRestore
-                tcsetattr(STDIN_FILENO, TCSANOW, &t)
-            }
-            Console.writeAll(STDERR_FILENO, "\nbench: \(signo == SIGHUP ? "hangup" : "terminated"); stopping the session's servers\n")
-            clients.stopAllNow()
-            monitors.emergencyStopAll()
-            servers.emergencyStopAll()
-            exit(128 + signo)
-        })
+    let interrupts = InterruptMonitor(idleInterruptLeaves: !interactive) { signo in
+        if haveSavedTerminal {
+            var t = terminalToRestore
+            tcsetattr(STDIN_FILENO, TCSANOW, &t)
+        }
+        let what = signo == SIGINT ? "interrupted" : (signo == SIGHUP ? "hangup" : "terminated")
+        Console.writeAll(STDERR_FILENO, "\nbench: \(what); stopping the session's servers\n")
+        clients.stopAllNow()
+        monitors.emergencyStopAll()
+        servers.emergencyStopAll()
+    }
     interrupts.install()
 
     let shell = Shell(session: session, servers: servers, clients: clients, monitors: monitors, registry: registry, console: console, recorder: recorder, interrupts: interrupts)
@@ -291,8 +283,8 @@ func runBench() async -> Int32 {
     // What happened after the last command (a server or monitor that died) has no next prompt to show it.
     for notice in session.takeNotices() { console.info(notice) }
 
-    // No orphans: whatever ended the shell (exit, Ctrl-D, end of input, a failed replay), its servers
-    // stop with it, unless they were detached (by `detach`, or above).
+    // No orphans: whatever ended the shell (exit, Ctrl-D, end of input, a failed replay, SIGTERM or
+    // SIGHUP during a command), its servers stop with it, unless they were detached (by `detach`, or above).
     let monitorsLeft = await monitors.stopAll()
     let stoppedMonitors = monitorsLeft.filter(\.before.canQuery).map(\.handle.description)
     if !stoppedMonitors.isEmpty { console.info("stopped \(stoppedMonitors.joined(separator: " ")) on exit") }
@@ -303,8 +295,10 @@ func runBench() async -> Int32 {
         let stopped = await servers.stopAll(grace: .seconds(10))
         if !stopped.isEmpty { console.info("stopped \(stopped.map(\.description).joined(separator: " ")) on exit") }
     }
+    // Stopping adds its own (a state.json that could not be updated): said too, before leaving.
+    for notice in session.takeNotices() { console.info(notice) }
     SessionOpening.close(opened, sessionsRoot: sessionsRoot, record: record, keepWorkingFiles: detached)
-    return status
+    return interrupts.finalStatus(status)
 }
 
 exit(await runBench())

@@ -218,6 +218,28 @@ final class HTTPLoadTests: XCTestCase {
         XCTAssertLessThan(outcome.measuredDuration, 2)
     }
 
+    func testStopForADeadTargetCountsWhatWasInFlightAsClosed() async throws {
+        // A port that takes connections (the kernel's backlog) and never answers: every request stays in flight.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        XCTAssertTrue(bound && listen(listener, 16) == 0)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let engine = LoadEngine(plan: LoadPlan(host: "127.0.0.1", port: port, concurrency: 4, duration: 30),
+                                protocol: .http(HTTPParams(), hostHeader: "localhost"))
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { engine.stop(failingInFlight: .closed) }
+        let outcome = try await engine.run { _, _, _ in }
+        XCTAssertTrue(outcome.interrupted)
+        XCTAssertEqual(outcome.snapshot.completed, 0)
+        XCTAssertEqual(outcome.snapshot.errors[.closed], 4, "the four requests the dead target held failed: \(outcome.snapshot.errors)")
+    }
+
     func testLocalhostReachesAnIPv4OnlyServer() async throws {
         let server = try nginx()
         let outcome = try await run(LoadPlan(host: "localhost", port: server.port, concurrency: 1, duration: nil, requests: 10))

@@ -40,12 +40,13 @@ public final class ChromaRun: LoadGenerator {
         return { note in ChromaRun(prepared, note: note) }
     }
 
-    public func stop() {
+    /// Stops the phase that runs and every later one; `kind` fails what is in flight (a dead target).
+    public func stop(failingInFlight kind: RequestErrorKind?) {
         let engines = state.withLock { state -> [LoadEngine] in
             state.stopped = true
             return state.engines
         }
-        for engine in engines { engine.stop() }
+        for engine in engines { engine.stop(failingInFlight: kind) }
     }
 
     private var isStopped: Bool { state.withLock { $0.stopped } }

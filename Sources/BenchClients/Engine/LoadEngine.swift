@@ -14,7 +14,9 @@ public final class LoadEngine: LoadGenerator {
     private struct State {
         var started = false
         var stopped = false
-        var stoppers: [@Sendable () -> Void] = []
+        /// What the stop asked in-flight requests to fail as (nil: dropped, as for Ctrl-C).
+        var stopFailure: RequestErrorKind?
+        var stoppers: [@Sendable (RequestErrorKind?) -> Void] = []
     }
 
     private let state = Mutex(State())
@@ -64,12 +66,16 @@ public final class LoadEngine: LoadGenerator {
     }
 
     /// Ends the run early, keeping what was measured. Safe from any thread, at any time.
-    public func stop() {
-        let stoppers = state.withLock { state -> [@Sendable () -> Void] in
+    ///
+    /// - Parameter kind: nil (Ctrl-C, `client stop`): what is in flight was not measured and is
+    ///   dropped. Given (the target died): what is in flight failed, and is counted as that error.
+    public func stop(failingInFlight kind: RequestErrorKind?) {
+        let stoppers = state.withLock { state -> [@Sendable (RequestErrorKind?) -> Void] in
+            if !state.stopped { state.stopFailure = kind }
             state.stopped = true
             return state.stoppers
         }
-        for stopper in stoppers { stopper() }
+        for stopper in stoppers { stopper(kind) }
     }
 
     private struct Loop<Codec: LoadCodec>: Sendable {
@@ -128,13 +134,13 @@ public final class LoadEngine: LoadGenerator {
             throw error
         }
 
-        let stoppedEarly = state.withLock { state -> Bool in
+        let stoppedEarly = state.withLock { state -> (Bool, RequestErrorKind?) in
             for loop in loops {
-                state.stoppers.append { loop.eventLoop.execute { loop.driver.value.stop() } }
+                state.stoppers.append { kind in loop.eventLoop.execute { loop.driver.value.stop(failingInFlight: kind) } }
             }
-            return state.stopped
+            return (state.stopped, state.stopFailure)
         }
-        if stoppedEarly { stop() }
+        if stoppedEarly.0 { stop(failingInFlight: stoppedEarly.1) }
 
         let finished = EventLoopFuture.andAllComplete(loops.map(\.done), on: group.any())
         let flag = DoneFlag()

@@ -143,11 +143,23 @@ final class LoopDriver<Codec: LoadCodec> {
         if isOpenLoop { armPacer(now: now()) }
     }
 
-    /// Ctrl-C: ends at once, keeping what was measured; what is in flight is not counted.
-    func stop() {
+    /// Ctrl-C: ends at once, keeping what was measured; what is in flight is not counted. With
+    /// `kind` (the target died) what is in flight, or waiting to go again, failed: it is counted as
+    /// `kind`, whether or not the connections' closes were read before the stop came.
+    func stop(failingInFlight kind: RequestErrorKind? = nil) {
         guard phase != .finished else { return }
         interrupted = true
-        finish(at: now())
+        let now = now()
+        if let kind {
+            for slot in slots { slot.connection?.abort(kind, at: now) }
+            for index in slots.indices {
+                guard let scheduled = slots[index].resend else { continue }
+                slots[index].resend = nil
+                pendingResends -= 1
+                record(RequestResult(scheduled: scheduled, sent: slots[index].attemptStarted, completed: now, error: kind))
+            }
+        }
+        finish(at: now)
     }
 
     private func beginDraining(at now: UInt64) {

@@ -82,7 +82,9 @@ public struct SlurmClientRun: Sendable {
         do {
             return try await run(request, options: options, handle: handle, nodes: nodes, perNode: perNode)
         } catch {
-            if !FileManager.default.fileExists(atPath: session.directory.appendingPathComponent("runs/\(handle).json").path) {
+            // A merged result that could not be written keeps its handle: it is in memory for `show`.
+            if !(error is UnsavedRunResult),
+               !FileManager.default.fileExists(atPath: session.directory.appendingPathComponent("runs/\(handle).json").path) {
                 session.handles.discard([handle])
             }
             throw error
@@ -95,7 +97,7 @@ public struct SlurmClientRun: Sendable {
         let plan = request.plan
         let partsDirectory = try session.ensureDirectory().appendingPathComponent("runs/\(handle).parts").path
         try? FileManager.default.removeItem(atPath: partsDirectory)
-        try FileManager.default.createDirectory(atPath: partsDirectory, withIntermediateDirectories: true)
+        try FileWriting.createDirectory(atPath: partsDirectory)
 
         let benchPath = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let tasks: [[String]] = Self.partCommands(request, options: options, partCount: partCount).enumerated().map { index, words in

@@ -86,7 +86,7 @@ public final class Session: Sendable {
     /// Creates the session folder if needed and returns it.
     @discardableResult
     public func ensureDirectory() throws -> URL {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileWriting.createDirectory(directory)
         return directory
     }
 
@@ -110,15 +110,18 @@ public final class Session: Sendable {
         let use = RecipeUse(kind: loaded.entry.kind, name: loaded.entry.name, sha256: loaded.sha256, source: loaded.entry.file.path)
         let isNew = state.withLock { s -> Bool in
             if let earlier = s.recipesUsed[key], earlier.sha256 == use.sha256 { return false }
-            s.recipesUsed[key] = use
-            s.unrecordedRecipeUses.append(use)
             return true
         }
-        if isNew {
-            let copy = try ensureDirectory().appendingPathComponent("recipes/\(key).yaml")
-            try FileWriting.writeAtomically(Data(loaded.text.utf8), to: copy)
+        guard isNew else { return false }
+        // The copy first: a use noted before a copy that failed (a full disk) would never be copied
+        // again, and the script would name a recipe the failed command never got to use.
+        let copy = try ensureDirectory().appendingPathComponent("recipes/\(key).yaml")
+        try FileWriting.writeAtomically(Data(loaded.text.utf8), to: copy)
+        state.withLock { s in
+            s.recipesUsed[key] = use
+            s.unrecordedRecipeUses.append(use)
         }
-        return isNew
+        return true
     }
 
     /// Recipes first used since the last call, for the recorder to write before the command that used them.
@@ -127,6 +130,11 @@ public final class Session: Sendable {
             defer { s.unrecordedRecipeUses = [] }
             return s.unrecordedRecipeUses
         }
+    }
+
+    /// Puts back uses taken for a script line that could not be written, so the next line carries them.
+    public func requeueRecipeUses(_ uses: [RecipeUse]) {
+        state.withLock { $0.unrecordedRecipeUses.insert(contentsOf: uses, at: 0) }
     }
 
     public var recipesUsed: [RecipeUse] { state.withLock { $0.recipesUsed.values.sorted { ($0.kind.rawValue, $0.name) < ($1.kind.rawValue, $1.name) } } }

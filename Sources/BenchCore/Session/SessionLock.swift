@@ -69,9 +69,11 @@ public final class SessionLock: @unchecked Sendable {
         // unlinked meanwhile would guard nothing, so the file locked must still be the one at the path.
         for _ in 0..<10 {
             do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                try FileWriting.createDirectory(directory)
             } catch {
-                return .failure(.unavailable(path: directory.path, reason: Self.reason(of: error)))
+                // The session folder asked for; the reason names the parent that failed, if it was one.
+                let reason = error.path == directory.path ? error.reason : "\(error.path): \(error.reason)"
+                return .failure(.unavailable(path: directory.path, reason: reason))
             }
             let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             if fd < 0 {
@@ -122,13 +124,5 @@ public final class SessionLock: @unchecked Sendable {
 
     deinit {
         if fd >= 0 { close(fd) }
-    }
-
-    private static func reason(of error: Error) -> String {
-        if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
-            return String(cString: strerror(code.rawValue))
-        }
-        return error.localizedDescription
     }
 }

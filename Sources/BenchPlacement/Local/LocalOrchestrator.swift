@@ -8,9 +8,9 @@ public struct LocalOrchestrator: Orchestrator {
     public init() {}
 
     public func launch(_ plan: InstancePlan) async throws -> InstanceRuntime {
-        try FileManager.default.createDirectory(atPath: plan.dataDirectory, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: plan.logDirectory, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: plan.workingDirectory, withIntermediateDirectories: true)
+        try FileWriting.createDirectory(atPath: plan.dataDirectory)
+        try FileWriting.createDirectory(atPath: plan.logDirectory)
+        try FileWriting.createDirectory(atPath: plan.workingDirectory)
         let main = try ProcessLauncher.launch(LaunchSpec(
             argv: plan.argv, environment: plan.environment, workingDirectory: plan.workingDirectory,
             stdoutPath: plan.stdoutPath, stderrPath: plan.stderrPath))

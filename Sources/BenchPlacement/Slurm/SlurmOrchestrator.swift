@@ -42,7 +42,7 @@ public final class SlurmOrchestrator: Orchestrator {
         let paths = SbatchRenderer.Paths(sessionDirectory: plan.sessionDirectory, handle: plan.handle)
         for folder in [plan.logDirectory, plan.dataDirectory, (paths.discovery as NSString).deletingLastPathComponent,
                        (paths.targets as NSString).deletingLastPathComponent] {
-            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileWriting.createDirectory(atPath: folder)
         }
         // A discovery file left by an earlier job of the same handle (a restart) must not be mistaken for this one's.
         try? fm.removeItem(atPath: paths.discovery)

@@ -105,8 +105,10 @@ enum ClientCommands {
             let output = SlurmClientRun.Output(isInteractive: console.isInteractive, quiet: options.quiet,
                                                info: { console.info($0) }, progress: { console.progress($0) })
             let servers = context.servers
-            let result = try await SlurmClientRun(slurm: slurm, session: context.session, clients: context.clients, output: output)
-                .run(request, options: options) { await servers.noteSlurmUse() }
+            let result = try await keepingUnsaved(context) {
+                try await SlurmClientRun(slurm: slurm, session: context.session, clients: context.clients, output: output)
+                    .run(request, options: options) { await servers.noteSlurmUse() }
+            }
             if let handle = Handle(parsing: result.run) { context.produced(handle) }
             for line in RunSummaryRenderer.lines(result) { context.print(line) }
             try failIfRunFailed(result)
@@ -131,8 +133,10 @@ enum ClientCommands {
             context.print("\(handle) running in the background; 'client wait \(handle)' shows its result, 'client stop \(handle)' ends it early")
             return
         }
-        let result = try await context.clients.run(request, progress: progress, targetAlive: targetAlive)
-        if onTerminal && !quiet { console.progress(nil) }
+        let result = try await keepingUnsaved(context) {
+            defer { if onTerminal && !quiet { console.progress(nil) } }
+            return try await context.clients.run(request, progress: progress, targetAlive: targetAlive)
+        }
         if let handle = Handle(parsing: result.run) { context.produced(handle) }
         for line in RunSummaryRenderer.lines(result) { context.print(line) }
         try failIfRunFailed(result)
@@ -192,6 +196,8 @@ enum ClientCommands {
             ?? param!.values.map { (nil, nil, (param!.key, $0)) }
         var rows: [[String]] = []
         var failedPoint: RunResult?
+        let sweepHeader = ["POINT", "RUN", "STATUS", "REQ/S", "P50 MS", "P99 MS", "ERRORS"]
+            + (recipe.kind == .chroma ? ["RECALL", "RECALL P5", "RECALL MIN"] : ["OUT TOK/S", "MED TTFT MS", "MED TPOT MS", "GOODPUT/S"])
         let console = context.console
         let servers = context.servers
         for (concurrency, rate, set) in points {
@@ -200,23 +206,43 @@ enum ClientCommands {
             let request = try ClientRunPlanner.request(recipe: recipe, recipeSHA256: loaded.sha256, target: target, options: pointOptions,
                                                        concurrency: concurrency, rate: rate, closedLoop: concurrency != nil)
             if rows.isEmpty { context.recordResolved("seed", String(request.seed)) }
-            let result = try await context.clients.run(request, progress: { line in
-                if !options.quiet { console.info(line) }
-            }, targetAlive: {
-                guard let handle = target.server, let instance = await servers.instance(handle) else { return nil }
-                return instance.state.isLive ? nil : "\(handle) (\(instance.recipeName)) \(instance.state)"
-            })
-            if let handle = Handle(parsing: result.run) { context.produced(handle) }
             let point = concurrency.map { "c=\($0)" } ?? rate.map { "rate=\($0.formatted())" } ?? set.map { "\($0.key)=\($0.value)" } ?? "-"
+            let result: RunResult
+            do {
+                result = try await context.clients.run(request, progress: { line in
+                    if !options.quiet { console.info(line) }
+                }, targetAlive: {
+                    guard let handle = target.server, let instance = await servers.instance(handle) else { return nil }
+                    return instance.state.isLive ? nil : "\(handle) (\(instance.recipeName)) \(instance.state)"
+                })
+            } catch let unsaved as UnsavedRunResult {
+                // The points so far, this one included, are shown before the error: nothing measured is lost.
+                if let handle = Handle(parsing: unsaved.result.run) { context.produced(handle) }
+                rows.append(sweepRow(unsaved.result, point: point, kind: recipe.kind))
+                context.table(sweepHeader, rows)
+                throw BenchError(unsaved.description)
+            }
+            if let handle = Handle(parsing: result.run) { context.produced(handle) }
             rows.append(sweepRow(result, point: point, kind: recipe.kind))
             if result.status != .completed {
                 failedPoint = result
                 break
             }
         }
-        let kindColumns = recipe.kind == .chroma ? ["RECALL", "RECALL P5", "RECALL MIN"] : ["OUT TOK/S", "MED TTFT MS", "MED TPOT MS", "GOODPUT/S"]
-        context.table(["POINT", "RUN", "STATUS", "REQ/S", "P50 MS", "P99 MS", "ERRORS"] + kindColumns, rows)
+        context.table(sweepHeader, rows)
         if let failedPoint { try failIfRunFailed(failedPoint) }
+    }
+
+    /// Runs `body`; a run that finished but could not be saved still prints its summary before the error.
+    @MainActor
+    private static func keepingUnsaved(_ context: CommandContext, _ body: @MainActor () async throws -> RunResult) async throws -> RunResult {
+        do {
+            return try await body()
+        } catch let unsaved as UnsavedRunResult {
+            if let handle = Handle(parsing: unsaved.result.run) { context.produced(handle) }
+            for line in RunSummaryRenderer.lines(unsaved.result) { context.print(line) }
+            throw BenchError(unsaved.description)
+        }
     }
 
     private static func sweepRow(_ result: RunResult, point: String, kind: ClientKind) -> [String] {
@@ -269,7 +295,7 @@ enum ClientCommands {
         examples: ["client wait r1"], recording: .always
     ) { invocation, context in
         let handle = try context.session.handles.resolve(invocation[RunHandle.run], as: .run)
-        let result = try await context.clients.wait(handle)
+        let result = try await keepingUnsaved(context) { try await context.clients.wait(handle) }
         for line in RunSummaryRenderer.lines(result) { context.print(line) }
         try failIfRunFailed(result)
     }
@@ -283,6 +309,13 @@ enum ClientCommands {
         let handle = try context.session.handles.resolve(invocation[RunHandle.run], as: .run)
         let url = context.session.directory.appendingPathComponent("runs/\(handle).json")
         guard let data = FileManager.default.contents(atPath: url.path) else {
+            // A run whose file could not be written (a full disk) is still in memory.
+            if let record = await context.clients.runs.first(where: { $0.handle == handle }), let result = record.result {
+                context.print(invocation[RunHandle.json] ? String(decoding: try result.jsonData(), as: UTF8.self)
+                                                         : RunSummaryRenderer.lines(result).joined(separator: "\n"))
+                if let saveError = record.saveError { context.console.warning("\(handle) was not saved: \(saveError)") }
+                return
+            }
             throw BenchError("\(handle): no result file yet (\(DisplayPath.of(url))); is it still running? ('client status')")
         }
         if invocation[RunHandle.json] {

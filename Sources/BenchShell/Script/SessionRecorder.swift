@@ -50,12 +50,18 @@ public final class SessionRecorder {
     public func recordSuccess(_ line: String, producedHandles: [Handle] = []) throws {
         guard enabled else { return }
         var text = ""
-        for use in session.takeUnrecordedRecipeUses() {
+        let uses = session.takeUnrecordedRecipeUses()
+        for use in uses {
             text += "# recipe: \(use.kind.rawValue) \(use.name) sha256=\(use.sha256) (\(use.source))\n"
         }
         text += line
         if !producedHandles.isEmpty { text += "  # -> " + producedHandles.map(\.description).joined(separator: " ") }
-        try append(text + "\n", start: true)
+        do {
+            try append(text + "\n", start: true)
+        } catch {
+            session.requeueRecipeUses(uses)
+            throw error
+        }
     }
 
     /// Keeps a failed command as a comment with its error, so nothing typed is lost. Handles it took
@@ -97,10 +103,7 @@ public final class SessionRecorder {
                 heldComments.append(clean)
                 return
             }
-            let created = try DurableAppendFile(url: session.scriptURL)
-            file = created
-            try created.append(headerText() + heldComments.joined())
-            heldComments = []
+            try create()
         }
         try file!.append(clean)
     }
@@ -108,9 +111,22 @@ public final class SessionRecorder {
     /// Anything held when the shell ends is written, so failed attempts are kept even in a session that recorded nothing else.
     public func finish() throws {
         guard enabled, file == nil, !heldComments.isEmpty else { return }
-        let created = try DurableAppendFile(url: session.scriptURL)
-        file = created
-        try created.append(headerText() + heldComments.joined())
+        try create()
+    }
+
+    /// Creates the script with its header and the held comments. A new script appears whole, by
+    /// rename: a bench killed at that moment, or a full disk, leaves no empty or headless script.
+    private func create() throws {
+        let text = headerText() + heldComments.joined()
+        if !FileManager.default.fileExists(atPath: session.scriptURL.path) {
+            try FileWriting.writeAtomically(Data(text.utf8), to: session.scriptURL)
+            file = try DurableAppendFile(url: session.scriptURL)
+        } else {
+            // A script of the same name from an earlier bench: this session's header follows it.
+            let existing = try DurableAppendFile(url: session.scriptURL)
+            try existing.append(text)
+            file = existing
+        }
         heldComments = []
     }
 
