@@ -2,7 +2,7 @@
 public enum RecipeTemplate {
     /// The client kinds with a template: those the load engine runs, so a template is never a recipe
     /// that cannot be used.
-    public static let clientKinds: [ClientKind] = [.http, .openai, .redis, .memcached, .exec]
+    public static let clientKinds: [ClientKind] = [.http, .openai, .redis, .memcached, .chroma, .exec]
 
     /// A template for a recipe of `kind` named `name` that passes validation as written; `clientKind`
     /// picks the client template (http when nil).
@@ -84,6 +84,7 @@ public enum RecipeTemplate {
         case .openai: (service, workload, params, slo) = ("llama-smollm2", openWorkload, openaiParams, openaiSLO)
         case .redis: (service, workload, params, slo) = ("redis", closedWorkload, redisParams, latencySLO)
         case .memcached: (service, workload, params, slo) = ("memcached", closedWorkload, memcachedParams, latencySLO)
+        case .chroma: (service, workload, params, slo) = ("chroma", closedWorkload, chromaParams, latencySLO)
         case .exec: (service, workload, params, slo) = ("postgres", closedWorkload, execParams, latencySLO)
         default: (service, workload, params, slo) = ("nginx", closedWorkload, httpParams, latencySLO)
         }
@@ -174,6 +175,23 @@ public enum RecipeTemplate {
           value_size: 64B                   # bytes per SET value (default 64B)
           pipeline: 1                       # commands in flight per connection, 1…1024 (default 1)
           ttl: 0s                           # expiry of each SET: 0s keeps items until evicted; 30s, 1h, … up to 30 days (default 0)
+
+        """
+
+    private static let chromaParams = """
+        params:                             # chroma's: load a dataset, then query it and score recall@k; recipes/README.md lists every kind's
+          phases: [load, query]             # load | query | mixed (queries while insert_rate vectors/s arrive)
+          collection: auto                  # auto: named after the dataset and index settings, reused when it matches
+          dataset: clustered                # uniform | clustered | file (dataset_path: .npy, .fvecs, .bvecs, .jsonl)
+          vectors: 10000                    # rows of a synthetic dataset (a file: at most this many; auto: all)
+          dim: 384                          # a synthetic dataset's dimension (a file brings its own)
+          queries: 1000                     # distinct query vectors; their exact nearest neighbours are computed
+          distance: l2                      # l2 | cosine | ip (Chroma's hnsw:space)
+          n_results: 10                     # k of top-k and of recall@k
+          batch_size: 100                   # vectors per add in the load phase
+          load_concurrency: 4               # connections of the load phase
+          search_ef: 100                    # HNSW ef_search, fixed when the collection is created
+          dataset_seed: 1                   # seeds the data (not the workload), so every run searches the same vectors
 
         """
 
