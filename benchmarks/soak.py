@@ -89,6 +89,9 @@ print(f"series         {len(series)} measured points, {len(whole)} whole seconds
 print(f"counts         sent {counts['sent']:,} completed {counts['completed']:,} ok {counts['ok']:,} errors {sum(counts['errors'].values()):,} "
       f"(warm-up {counts['warmup_excluded']:,})")
 print(f"witness        nginx stub_status served {served:,}; bench sent {sent_total:,} (measured + warm-up)")
+km = result.get("kind_metrics", {})
+print(f"connections    peak {int(km.get('connections_peak', 0)):,} held at once, {int(km.get('connections_opened', 0)):,} opened "
+      f"({counts.get('reconnects', 0):,} reopened after nginx closed them idle)")
 print(f"latency        p50 {result['latency']['response_time']['p50_ms']:.3f} ms  p99 {result['latency']['response_time']['p99_ms']:.3f} ms  "
       f"max {result['latency']['response_time']['max_ms']:.3f} ms (response time)")
 if settled:

@@ -274,6 +274,7 @@ private final class LockedCollector: @unchecked Sendable {
         collector.add(outcome.remainingSeconds)
         collector.add(outcome.snapshot)
         var kindMetrics: [String: JSONValue] = ["connections_opened": .number(Double(outcome.connectionsOpened))]
+        if outcome.connectionsPeak > 0 { kindMetrics["connections_peak"] = .number(Double(outcome.connectionsPeak)) }
         if outcome.lateSends > 0 { kindMetrics["late_sends"] = .number(Double(outcome.lateSends)) }
         var result = collector.finish(run: run, session: session, recipe: recipe, target: target, workload: workload,
                                       startedAt: startedAt, endedAt: Date(), runEnd: outcome.endedAt, status: status,

@@ -238,6 +238,7 @@ public final class LoadEngine: LoadGenerator {
         return LoadOutcome(
             snapshot: snapshot, remainingSeconds: remaining, interrupted: interrupted,
             connectionsOpened: stats.reduce(0) { $0 + $1.connectionsOpened },
+            connectionsPeak: stats.reduce(0) { $0 + $1.connectionSlots },
             reconnects: stats.reduce(0) { $0 + $1.reconnects },
             warmupEnd: warmupEnd, endedAt: endedAt, sent: sent, lateSends: late, maxSenderLag: maxLag,
             lagBound: lagBound, senderLagNote: note)

@@ -10,6 +10,8 @@ public struct LoadOutcome: Sendable {
     public var interrupted: Bool
     /// Successful connects, reconnects included.
     public var connectionsOpened: Int
+    /// The connections the run held at most (an open loop's pool grows while answers are slow, up to its cap).
+    public var connectionsPeak: Int = 0
     /// Connections reopened after the server closed them (keep-alive limits, `Connection: close`, faults).
     public var reconnects: Int
     /// Nanoseconds since the run's start at which measuring began.

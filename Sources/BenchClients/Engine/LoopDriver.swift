@@ -211,6 +211,7 @@ final class LoopDriver<Codec: LoadCodec> {
 
     private func addSlot() {
         slots.append(Slot())
+        stats.connectionSlots = slots.count
         connect(slots.count - 1)
     }
 
@@ -628,6 +629,8 @@ struct LoopSettings: Sendable {
 /// Counters one loop keeps besides its aggregator.
 struct LoopStats: Sendable {
     var connectionsOpened = 0
+    /// Connection slots this loop made: the most connections it held open at once (slots are reused, never dropped).
+    var connectionSlots = 0
     var reconnects = 0
     var sent = 0
     var lateSends = 0
