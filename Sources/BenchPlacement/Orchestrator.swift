@@ -78,6 +78,9 @@ public struct InstanceRuntime: Sendable, Codable, Equatable {
     public var localProcessGroup: Int32? { main?.processGroup }
     /// The exporter's process id, where bench started one on this machine.
     public var exporterPid: Int32? { exporter?.pid }
+    /// Lets its processes start, once `state.json` lists them (see `LaunchGate`); a no-op for a job.
+    public func openLaunchGates() { LaunchGate.open([main?.pid, exporter?.pid].compactMap { $0 }) }
+
     /// What runs the instance as `server list` shows it: a pid, `job 45`, or `-`.
     public var listing: String { main.map { String($0.pid) } ?? job.map { "job \($0.id)" } ?? "-" }
 }

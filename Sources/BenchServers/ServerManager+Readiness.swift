@@ -96,6 +96,8 @@ extension ServerManager {
                     }
                 }
                 persist()
+                // The exporter starts once state.json lists it (a failed write was said as a notice).
+                instances[handle]?.runtime.openLaunchGates()
                 let waited = ContinuousClock.now - waitStarted
                 let elapsed = Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
                 let at = instance.url ?? instance.endpoint.address("main") ?? instance.endpoint.host

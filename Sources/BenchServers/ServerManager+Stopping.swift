@@ -61,6 +61,7 @@ extension ServerManager {
         setLiveRuntime(handle, runtime)
         session.handles.setLive(handle, true)
         persist()
+        runtime.openLaunchGates()
         startMonitoring()
         progress("\(handle) \(recipe.name): restarted as " + orchestrator.identity(runtime))
         try await waitUntilReady([handle], timeout: nil, progress: progress)

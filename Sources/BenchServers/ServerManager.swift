@@ -117,6 +117,8 @@ public actor ServerManager {
                 } catch {
                     throw BenchError("\(handle) \(recipe.name): \(error); stopped it, as a server missing from state.json would outlive a killed bench unnoticed")
                 }
+                // Listed: from here a killed bench leaves it findable, so it may start.
+                runtime.openLaunchGates()
             }
             startMonitoring()
             if request.wait {

@@ -11,7 +11,8 @@ public struct LocalOrchestrator: Orchestrator {
         try FileWriting.createDirectory(atPath: plan.dataDirectory)
         try FileWriting.createDirectory(atPath: plan.logDirectory)
         try FileWriting.createDirectory(atPath: plan.workingDirectory)
-        let main = try ProcessLauncher.launch(LaunchSpec(
+        // Gated: it starts once the caller has listed it in state.json (InstanceRuntime.openLaunchGates).
+        let main = try ProcessLauncher.launchGated(LaunchSpec(
             argv: plan.argv, environment: plan.environment, workingDirectory: plan.workingDirectory,
             stdoutPath: plan.stdoutPath, stderrPath: plan.stderrPath))
         return InstanceRuntime(main: main)
@@ -21,7 +22,7 @@ public struct LocalOrchestrator: Orchestrator {
         guard let exporterArgv = plan.exporterArgv else { return runtime }
         var updated = runtime
         do {
-            updated.exporter = try ProcessLauncher.launch(LaunchSpec(
+            updated.exporter = try ProcessLauncher.launchGated(LaunchSpec(
                 argv: exporterArgv, environment: plan.environment.merging(plan.exporterEnvironment) { $1 },
                 workingDirectory: plan.dataDirectory,
                 stdoutPath: plan.logDirectory + "/exporter.stdout.log", stderrPath: plan.logDirectory + "/exporter.stderr.log"))
@@ -48,7 +49,9 @@ public struct LocalOrchestrator: Orchestrator {
 
     public func stop(_ runtime: InstanceRuntime, grace: Duration) async {
         // The exporter first, so it does not log errors about a target going away.
-        for process in [runtime.exporter, runtime.main].compactMap({ $0 }) {
+        let processes = [runtime.exporter, runtime.main].compactMap { $0 }
+        LaunchGate.discard(processes.map(\.pid))
+        for process in processes {
             _ = await ProcessGroupSignaller.terminate(group: process.processGroup, leader: process.pid, grace: grace)
         }
     }

@@ -18,8 +18,14 @@ public enum ProcessLauncher {
         try launch(spec, changeDirectoryWithShell: GlibcSpawnExtensions.addChdir == nil)
     }
 
+    /// `launch`, with the child held at a `LaunchGate` until `LaunchGate.open([pid])`: for servers,
+    /// which must be listed in `state.json` before they may outlive a killed bench.
+    public static func launchGated(_ spec: LaunchSpec) throws -> LaunchedProcess {
+        try launch(spec, changeDirectoryWithShell: GlibcSpawnExtensions.addChdir == nil, gated: true)
+    }
+
     /// `launch`, with the old-glibc working-directory fallback selectable so tests can run it.
-    static func launch(_ spec: LaunchSpec, changeDirectoryWithShell: Bool) throws -> LaunchedProcess {
+    static func launch(_ spec: LaunchSpec, changeDirectoryWithShell: Bool, gated: Bool = false) throws -> LaunchedProcess {
         guard let name = spec.argv.first else {
             throw BenchError("cannot start a process: the command is empty")
         }
@@ -56,9 +62,28 @@ public enum ProcessLauncher {
         } else {
             posix_spawn_file_actions_addopen(&actions, 2, spec.stderrPath, outputFlags, 0o644)
         }
+        // The gate's pipe: the read end becomes the child's descriptor 3 (dup2 clears close-on-exec
+        // there); both ends are close-on-exec in bench, and the read end is moved above 3 first, as
+        // dup2 onto itself would keep the flag and lose the pipe at exec.
+        var gate: (read: Int32, write: Int32)?
+        if gated {
+            var ends: [Int32] = [-1, -1]
+            // pipe2 is not in Swift's Glibc module: the ends get close-on-exec at once after (our own
+            // spawns close inherited descriptors anyway; this keeps other spawns from seeing them).
+            guard pipe(&ends) == 0 else {
+                throw BenchError("cannot start '\(name)': cannot make its start gate: \(String(cString: strerror(errno)))")
+            }
+            let readEnd = fcntl(ends[0], F_DUPFD_CLOEXEC, 10)
+            let writeEnd = fcntl(ends[1], F_DUPFD_CLOEXEC, 10)
+            close(ends[0])
+            close(ends[1])
+            gate = (readEnd, writeEnd)
+            posix_spawn_file_actions_adddup2(&actions, readEnd, 3)
+        }
+        defer { if let gate { close(gate.read) } }
         // Descriptors bench opened without O_CLOEXEC (a listening socket, a log) must not leak
         // into a server that outlives us: it would keep a port bound or a file open.
-        if let addClosefrom = GlibcSpawnExtensions.addClosefrom { _ = addClosefrom(&actions, 3) }
+        if let addClosefrom = GlibcSpawnExtensions.addClosefrom { _ = addClosefrom(&actions, gated ? 4 : 3) }
 
         var argv = spec.argv
         var executablePath = executable
@@ -72,6 +97,11 @@ public enum ProcessLauncher {
             executablePath = "/bin/sh"
         }
 
+        if gated {
+            argv = ["/bin/sh", "-c", LaunchGate.script, "bench-gate", executablePath] + argv.dropFirst()
+            executablePath = "/bin/sh"
+        }
+
         let environment = spec.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
         let result = withCStringArray(argv) { argvPointers in
@@ -80,8 +110,10 @@ public enum ProcessLauncher {
             }
         }
         guard result == 0 else {
+            if let gate { close(gate.write) }
             throw BenchError("cannot start '\(name)': \(String(cString: strerror(result)))")
         }
+        if let gate { LaunchGate.hold(pid: pid, writeEnd: gate.write) }
         // Our child: even if it already exited, it is a zombie until reaped, so /proc has it.
         let startTime = ProcessInspector.startTime(of: pid) ?? 0
         return LaunchedProcess(pid: pid, processGroup: pid, startTime: startTime)
