@@ -44,15 +44,9 @@ extension ClientManager {
                              progress: @escaping @Sendable (String) -> Void, targetAlive: @escaping @Sendable () async -> String?) async throws -> RunResult {
         let targetFailure = Mutex<String?>(nil)
         // A target that dies ends the tool too, as it ends a native run.
-        let watcher = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
-                if let reason = await targetAlive() {
-                    targetFailure.withLock { $0 = reason }
-                    run.stop()
-                    return
-                }
-            }
+        let watcher = Self.watchTarget(targetAlive) { reason in
+            targetFailure.withLock { $0 = reason }
+            run.stop()
         }
         let outcome = await run.run { progress("\(handle) " + $0) }
         watcher.cancel()

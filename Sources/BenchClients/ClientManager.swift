@@ -136,16 +136,10 @@ public actor ClientManager {
         let total = plan.duration.map { $0 + plan.warmup }
         let startedAt = Date()
         // The target's health is checked beside the run: a dead server ends it as target-failed.
-        let watcher = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
-                if let reason = await targetAlive() {
-                    targetFailure.withLock { $0 = reason }
-                    // What was in flight to a dead target failed: counted as closed, not dropped as for Ctrl-C.
-                    engine.stop(failingInFlight: .closed)
-                    return
-                }
-            }
+        let watcher = Self.watchTarget(targetAlive) { reason in
+            targetFailure.withLock { $0 = reason }
+            // What was in flight to a dead target failed: counted as closed, not dropped as for Ctrl-C.
+            engine.stop(failingInFlight: .closed)
         }
         defer { watcher.cancel() }
         let outcome: LoadOutcome
@@ -168,23 +162,29 @@ public actor ClientManager {
         let reason = failure.map { "target \(request.target.given) failed during the run: \($0)" }
             ?? (outcome.interrupted ? "stopped early (Ctrl-C or 'client stop'); the results cover what was measured" : nil)
             ?? outcome.statusNote
-        let workload = RunResult.Workload(
-            mode: plan.mode.rawValue, concurrency: plan.concurrency, rate: plan.rate,
-            arrival: plan.mode == .open ? plan.arrival.rawValue : nil, duration: plan.duration, requests: plan.requests,
-            warmup: plan.warmup, seed: plan.seed, connectionsCap: plan.mode == .open ? plan.connectionCap : nil)
         var result = collector.finish(
-            outcome: outcome, run: handle.description, session: session.name,
-            recipe: RunResult.Recipe(name: request.recipe.name, kind: request.recipe.kind.rawValue, sha256: request.recipeSHA256,
-                                     overrides: request.overrides),
-            target: RunResult.Target(given: request.target.given, host: request.target.host, port: request.target.port,
-                                     portName: request.target.portName),
-            workload: workload, startedAt: startedAt, status: status, reason: reason)
+            outcome: outcome, run: handle.description, session: session.name, recipe: request.resultRecipe, target: request.resultTarget,
+            workload: request.resultWorkload(), startedAt: startedAt, status: status, reason: reason)
         result.failIfNothingSucceeded()
         // Every run against a monitored server carries the monitors' view of it over the run's window.
         if let server = request.target.server, let serverSide {
             result.monitor = await serverSide(server, result.startedAt, result.endedAt)
         }
         return try keep(result, handle: handle, request: request)
+    }
+
+    /// Checks the target four times a second while a run goes; `died` is called once, with why it is gone.
+    static func watchTarget(_ targetAlive: @escaping @Sendable () async -> String?,
+                            died: @escaping @Sendable (String) -> Void) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                if let reason = await targetAlive() {
+                    died(reason)
+                    return
+                }
+            }
+        }
     }
 
     /// Takes in a run that ran elsewhere (job steps on a cluster, merged): adds the monitors' view of

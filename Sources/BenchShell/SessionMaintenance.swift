@@ -79,7 +79,7 @@ public enum SessionMaintenance {
 
     /// Whether a leftover is the working folder of a `--no-record` session.
     static func isUnrecorded(_ leftover: LeftoverCleaner.Leftover) -> Bool {
-        leftover.stateURL.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent == ".unrecorded"
+        leftover.stateURL.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent == SessionOpening.unrecordedFolder
     }
 
     /// An unrecorded session's folder was only kept for its state; once its servers are stopped it goes,

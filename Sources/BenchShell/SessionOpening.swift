@@ -24,7 +24,10 @@ public enum SessionOpening {
     }
 
     /// The folder holding unrecorded sessions' working files, inside the sessions folder.
-    public static func unrecordedRoot(_ sessionsRoot: URL) -> URL { sessionsRoot.appendingPathComponent(".unrecorded", isDirectory: true) }
+    public static func unrecordedRoot(_ sessionsRoot: URL) -> URL { sessionsRoot.appendingPathComponent(unrecordedFolder, isDirectory: true) }
+
+    /// The name of that folder.
+    static let unrecordedFolder = ".unrecorded"
 
     /// A session folder chosen and locked.
     public struct Opened {

@@ -8,17 +8,10 @@ enum ExecRunResult {
 
     static func build(_ outcome: ExecToolRun.Outcome, params: ExecParams, request: ClientRunRequest, run: String, session: String,
                       outputPath: String, latencyLogFiles: String?, targetFailure: String?) -> RunResult {
-        let plan = request.plan
-        let workload = RunResult.Workload(
-            mode: plan.mode.rawValue, concurrency: plan.concurrency, rate: plan.rate, arrival: plan.mode == .open ? plan.arrival.rawValue : nil,
-            duration: plan.duration, requests: plan.requests, warmup: plan.warmup, seed: plan.seed)
+        // The tool keeps its own connections: no pool cap of bench's to record.
         var result = RunResult(
-            run: run, session: session,
-            recipe: RunResult.Recipe(name: request.recipe.name, kind: request.recipe.kind.rawValue, sha256: request.recipeSHA256,
-                                     overrides: request.overrides.isEmpty ? nil : request.overrides),
-            target: RunResult.Target(given: request.target.given, host: request.target.host, port: request.target.port,
-                                     portName: request.target.portName),
-            workload: workload, startedAt: outcome.startedAt, endedAt: outcome.endedAt)
+            run: run, session: session, recipe: request.resultRecipe, target: request.resultTarget,
+            workload: request.resultWorkload(withConnectionsCap: false), startedAt: outcome.startedAt, endedAt: outcome.endedAt)
         result.measuredDuration = outcome.measuredSeconds
         var metrics: [String: JSONValue] = [
             "tool": .string(request.params.execTool ?? ""),

@@ -36,3 +36,23 @@ public struct ClientRunRequest: Sendable {
 
     public var seed: UInt64 { plan.seed }
 }
+
+extension ClientRunRequest {
+    /// The recipe as a result records it: name, kind, hash and the `--set` overrides.
+    var resultRecipe: RunResult.Recipe {
+        RunResult.Recipe(name: recipe.name, kind: recipe.kind.rawValue, sha256: recipeSHA256, overrides: overrides)
+    }
+
+    /// The target as a result records it.
+    var resultTarget: RunResult.Target {
+        RunResult.Target(given: target.given, host: target.host, port: target.port, portName: target.portName)
+    }
+
+    /// The workload as a result records it; `connectionsCap` only where the load engine keeps a pool.
+    func resultWorkload(withConnectionsCap: Bool = true) -> RunResult.Workload {
+        RunResult.Workload(
+            mode: plan.mode.rawValue, concurrency: plan.concurrency, rate: plan.rate,
+            arrival: plan.mode == .open ? plan.arrival.rawValue : nil, duration: plan.duration, requests: plan.requests,
+            warmup: plan.warmup, seed: plan.seed, connectionsCap: withConnectionsCap && plan.mode == .open ? plan.connectionCap : nil)
+    }
+}

@@ -182,8 +182,7 @@ public struct SlurmClientRun: Sendable {
         var merged = RunResult.merge(parts)
         merged.run = handle.description
         merged.session = session.name
-        merged.target = RunResult.Target(given: request.target.given, host: request.target.host, port: request.target.port,
-                                         portName: request.target.portName)
+        merged.target = request.resultTarget
         merged.workload.seed = request.seed
         merged.parts = partFiles
         merged.kindMetrics["slurm_job"] = .string(id)
